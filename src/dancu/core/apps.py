@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "dancu.core"
+    label = "core"
+    verbose_name = "Lõi / Core"
+
+    def ready(self) -> None:
+        from dancu.core import checks  # noqa: F401  (registers the system checks)

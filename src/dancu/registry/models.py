@@ -1,0 +1,188 @@
+"""The population register: persons, households, residences, identity cards, life events and
+the history of every change. The register is the single source of truth about residents."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "Nam"
+    FEMALE = "female", "Nữ"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Ngày / Full date"
+    MONTH = "month", "Tháng / Month and year"
+    YEAR = "year", "Năm / Year only"
+
+
+class PersonStatus(models.TextChoices):
+    ALIVE = "alive", "Còn sống / Alive"
+    DECEASED = "deceased", "Đã mất / Deceased"
+
+
+class Household(models.Model):
+    """Hộ gia đình: people registered together at one permanent residence."""
+
+    code = models.CharField("số hộ / household number", max_length=32, unique=True)
+    head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    commune_code = models.CharField(max_length=10, db_index=True)
+    address_line = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Person(models.Model):
+    """Công dân: one resident, identified by the 12-digit personal ID (số định danh cá nhân)."""
+
+    personal_id = models.CharField("số định danh cá nhân / personal ID", max_length=12, unique=True)
+    full_name = models.CharField("họ và tên / full name", max_length=200)
+    surname = models.CharField(max_length=60)
+    middle_name = models.CharField(max_length=100, blank=True)
+    given_name = models.CharField(max_length=60)
+    # Diacritic-insensitive key of the full name (dancu.core.text.fold), for officer search.
+    name_key = models.CharField(max_length=200)
+    other_names = models.JSONField(default=list, blank=True)
+    birth_date = models.DateField("ngày sinh / birth date")
+    birth_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    birth_year = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=6, choices=Sex.choices)
+    ethnicity = models.CharField("dân tộc / ethnicity", max_length=40, default="Kinh")
+    religion = models.CharField("tôn giáo / religion", max_length=60, blank=True)
+    nationality = models.CharField("quốc tịch / nationality", max_length=60, default="Việt Nam")
+    birthplace = models.CharField("nơi đăng ký khai sinh / birthplace", max_length=300, blank=True)
+    hometown = models.CharField("quê quán / home town", max_length=300, blank=True)
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    relation_to_head = models.CharField("quan hệ với chủ hộ / relation to head", max_length=40, blank=True)
+    father = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mother = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    spouse = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=PersonStatus.choices, default=PersonStatus.ALIVE)
+    deceased_on = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=15, blank=True)
+    email = models.EmailField(blank=True)
+    # The current commune of permanent residence; kept with the person because every officer
+    # read checks jurisdiction on it and searches filter by it.
+    commune_code = models.CharField(max_length=10, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["name_key", "birth_year"], name="person_name_year"),
+            models.Index(fields=["commune_code", "name_key"], name="person_commune_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.personal_id})"
+
+
+class FormerIdNumber(models.Model):
+    """A number the person was once known by: the 9-digit CMND, a 12-digit CMND, an old card."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_ids")
+    number = models.CharField(max_length=12, db_index=True)
+    kind = models.CharField(max_length=16, default="cmnd9")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "number"], name="former_id_unique")]
+
+
+class ResidenceKind(models.TextChoices):
+    PERMANENT = "permanent", "Thường trú / Permanent residence"
+    TEMPORARY = "temporary", "Tạm trú / Temporary residence"
+    CURRENT = "current", "Nơi ở hiện tại / Current residence"
+
+
+class Residence(models.Model):
+    """Nơi cư trú: where a person is registered, from when to when.
+
+    ``commune_code`` is the current (post-2025) commune; ``recorded_unit_code`` keeps the unit
+    code exactly as it was given (possibly a pre-2025 commune), never rewritten.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
+    kind = models.CharField(max_length=10, choices=ResidenceKind.choices)
+    province_code = models.CharField(max_length=4)
+    commune_code = models.CharField(max_length=10)
+    recorded_unit_code = models.CharField(max_length=10, blank=True)
+    address_line = models.CharField(max_length=300, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "kind", "is_active"], name="residence_person_kind")]
+
+
+class IdentityCard(models.Model):
+    """Thẻ căn cước / căn cước công dân: a card issued to a person."""
+
+    class Kind(models.TextChoices):
+        CCCD_2021 = "cccd2021", "Căn cước công dân gắn chíp (2021)"
+        CAN_CUOC_2024 = "cancuoc2024", "Thẻ căn cước (từ 1/7/2024)"
+        CMND = "cmnd", "Chứng minh nhân dân"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
+    number = models.CharField(max_length=12, db_index=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    is_current = models.BooleanField(default=True)
+
+
+class LifeEventKind(models.TextChoices):
+    BIRTH = "birth", "Khai sinh / Birth"
+    DEATH = "death", "Khai tử / Death"
+    MARRIAGE = "marriage", "Kết hôn / Marriage"
+    DIVORCE = "divorce", "Ly hôn / Divorce"
+    RESIDENCE_CHANGE = "residence_change", "Thay đổi thường trú / Change of permanent residence"
+    NAME_CHANGE = "name_change", "Thay đổi họ tên / Name change"
+    CARD_ISSUED = "card_issued", "Cấp thẻ căn cước / ID card issued"
+
+
+class LifeEvent(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="life_events")
+    kind = models.CharField(max_length=20, choices=LifeEventKind.choices)
+    occurred_on = models.DateField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    details = models.JSONField(default=dict, blank=True)
+
+
+class ImportBatch(models.Model):
+    """One run of ``dancu registry import``: what file (by content hash), by whom, with what result."""
+
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    actor_id = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class PersonChange(models.Model):
+    """The history of a person's record: every change with its before and after values.
+
+    Written by the registry's actions in the transaction of the change, next to its audit entry.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=60)
+    actor_id = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-at"], name="change_person_at")]

@@ -1,0 +1,160 @@
+"""``dancu serve``, ``dancu worker`` and ``dancu demo``: running the platform.
+
+``serve`` migrates the database, loads a demo province into an empty one, then runs the web
+processes (gunicorn) beside one ``worker`` process that runs background jobs, delivers domain
+events and seals the audit chain.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import typer
+
+log = logging.getLogger("dancu.server")
+
+
+def register_platform_commands(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("demo")(demo)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe / address to listen on"),
+    port: int = typer.Option(8000, help="Cổng / port"),
+    workers: int = typer.Option(0, help="Web processes (0: two per CPU core)"),
+    no_demo: bool = typer.Option(False, "--no-demo", help="Không nạp tỉnh mẫu / do not load the demo province"),
+    demo_people: int = typer.Option(0, help="Demo size when loading one (0: DANCU_DEMO_PEOPLE)"),
+    with_worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker beside the web"),
+) -> None:
+    """Migrate, load the demo province into an empty database, and serve web + APIs."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from dancu.registry.models import Person
+
+    if not no_demo and not Person.objects.exists():
+        people = demo_people or settings.DANCU_DEMO_PEOPLE
+        typer.echo(f"Đang tạo tỉnh mẫu {people} người / building a demo province of {people} people…")
+        _run_demo(people, seed=2025)
+    worker_process: subprocess.Popen[bytes] | None = None
+    if with_worker:
+        worker_process = subprocess.Popen([sys.executable, "-m", "dancu", "worker"])
+    try:
+        _run_gunicorn(host, port, workers or 2 * (os.cpu_count() or 1))
+    finally:
+        if worker_process is not None and worker_process.poll() is None:
+            worker_process.send_signal(signal.SIGTERM)
+            worker_process.wait(timeout=30)
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from dancu.wsgi import application
+
+    class DancuServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": 4,
+                "timeout": 60,
+                "graceful_timeout": 20,
+                "accesslog": None,
+                "backlog": 256,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    typer.echo(f"Dancu đang phục vụ tại / serving at http://{host}:{port}/")
+    DancuServer().run()
+
+
+def worker(
+    interval: float = typer.Option(1.0, help="Seconds between passes"),
+    once: bool = typer.Option(False, help="Do one pass and exit"),
+) -> None:
+    """Run background jobs, deliver pending domain events and seal the audit chain."""
+    from django.db import close_old_connections
+
+    from dancu.core.audit import seal_pending
+    from dancu.core.events import deliver_pending
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    jobs = threading.Thread(target=_run_task_worker, args=(stop,), daemon=True)
+    jobs.start()
+    passes = 0
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            deliver_pending()
+            # Every 10 minutes, a full sweep also finds entries whose transactions committed late.
+            seal_pending(full=passes % 600 == 0)
+        except Exception:
+            log.exception("worker pass failed")
+        passes += 1
+        if once:
+            break
+        stop.wait(interval)
+
+
+def _run_task_worker(stop: threading.Event) -> None:
+    """django-tasks' database worker, run in a thread of this process."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    task_worker = Worker(
+        queue_names=["default"],
+        interval=1.0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="dancu-worker",
+    )
+    while not stop.is_set():
+        try:
+            task_worker.run()
+        except Exception:
+            log.exception("task worker stopped; restarting")
+            time.sleep(2)
+
+
+def demo(
+    people: int = typer.Option(..., "--people", min=1, help="Số người / number of people"),
+    seed: int = typer.Option(2025, help="Hạt giống ngẫu nhiên / random seed"),
+) -> None:
+    """Build a synthetic province of N people and print the demo accounts."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    _run_demo(people, seed)
+
+
+def _run_demo(people: int, seed: int) -> None:
+    from dancu.registry.demo import load_demo_province
+
+    summary: dict[str, Any] = {"register": load_demo_province(people=people, seed=seed)}
+    try:
+        from dancu.identity.demo import create_demo_accounts
+    except ModuleNotFoundError:
+        pass
+    else:
+        summary["accounts"] = create_demo_accounts()
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -1,0 +1,14 @@
+"""The URL map. Each app contributes its own ``urls.py``; the web shell (home, health) is here."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from dancu import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("", include("dancu.registry.urls")),
+]
