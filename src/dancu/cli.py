@@ -22,8 +22,8 @@ def _setup_django() -> None:
 def build_app() -> typer.Typer:
     """The root command with every app's group mounted."""
     from dancu.core.cli import audit_app
-    from dancu.server import register_platform_commands
     from dancu.registry.cli import registry_app
+    from dancu.server import register_platform_commands
 
     app = typer.Typer(
         name="dancu",
@@ -60,7 +60,7 @@ def _optional(module_name: str, attr: str) -> typer.Typer | None:
             return None
         raise
     value = getattr(module, attr, None)
-    return value  # type: ignore[no-any-return]  # a Typer app or a plain command function
+    return value
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from typing import Any
 
 import typer
@@ -95,17 +94,34 @@ def worker(
     from dancu.core.audit import seal_pending
     from dancu.core.events import deliver_pending
 
+    from django_tasks_db.management.commands.db_worker import Worker
+
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    jobs = threading.Thread(target=_run_task_worker, args=(stop,), daemon=True)
-    jobs.start()
+    task_worker = Worker(
+        queue_names=["*"],
+        excluded_queue_names=[],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="dancu-worker",
+    )
+
+    def shut_down(*_: object) -> None:
+        stop.set()
+        task_worker.running = False
+
+    signal.signal(signal.SIGTERM, shut_down)
+    signal.signal(signal.SIGINT, shut_down)
+    if not once:
+        threading.Thread(target=task_worker.run, name="dancu-tasks", daemon=True).start()
     passes = 0
     while not stop.is_set():
         close_old_connections()
         try:
             deliver_pending()
-            # Every 10 minutes, a full sweep also finds entries whose transactions committed late.
+            # Every 10 minutes a full sweep also finds entries whose transactions committed late.
             seal_pending(full=passes % 600 == 0)
         except Exception:
             log.exception("worker pass failed")
@@ -113,27 +129,6 @@ def worker(
         if once:
             break
         stop.wait(interval)
-
-
-def _run_task_worker(stop: threading.Event) -> None:
-    """django-tasks' database worker, run in a thread of this process."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    task_worker = Worker(
-        queue_names=["default"],
-        interval=1.0,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="dancu-worker",
-    )
-    while not stop.is_set():
-        try:
-            task_worker.run()
-        except Exception:
-            log.exception("task worker stopped; restarting")
-            time.sleep(2)
 
 
 def demo(

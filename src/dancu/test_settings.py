@@ -10,7 +10,7 @@ import tempfile
 os.environ.setdefault("DANCU_ENV", "test")
 os.environ.setdefault("DANCU_HOME", tempfile.mkdtemp(prefix="dancu-test-"))
 
-from dancu.settings import *  # noqa: E402, F403
+from dancu.settings import *  # noqa: F403
 
 # Tests create many accounts: the cheapest Argon2 parameters keep them fast; production keeps
 # the real hasher (dancu.identity.hashers) and a test checks it.

@@ -27,7 +27,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         database = "unavailable"
     status = 200 if database == "ok" else 503
     response = JsonResponse(
-        {"status": "ok" if status == 200 else "degraded", "database": database, "vendor": connection.vendor, "version": __version__},
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "database": database,
+            "vendor": connection.vendor,
+            "version": __version__,
+        },
         status=status,
     )
     response["Cache-Control"] = "no-store"

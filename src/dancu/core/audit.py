@@ -250,7 +250,13 @@ def _write_checkpoint(seq: int, head_hash: str) -> None:
     key_id = _key_id(key.public_key())
     AuditCheckpoint.objects.create(seq=seq, head_hash=head_hash, at=at, key_id=key_id, signature=signature)
     line = json.dumps(
-        {"seq": seq, "head_hash": head_hash, "at": at.astimezone(dt.UTC).isoformat(), "key_id": key_id, "signature": signature}
+        {
+            "seq": seq,
+            "head_hash": head_hash,
+            "at": at.astimezone(dt.UTC).isoformat(),
+            "key_id": key_id,
+            "signature": signature,
+        }
     )
 
     def append_to_file() -> None:
@@ -347,8 +353,14 @@ def verify(*, grace: dt.timedelta = dt.timedelta(hours=1)) -> VerifyReport:
 
     public = _signing_key().public_key()
     key_id = _key_id(public)
-    db_checkpoints = [
-        {"seq": c.seq, "head_hash": c.head_hash, "at": c.at.astimezone(dt.UTC).isoformat(), "key_id": c.key_id, "signature": c.signature}
+    db_checkpoints: list[dict[str, str]] = [
+        {
+            "seq": str(c.seq),
+            "head_hash": c.head_hash,
+            "at": c.at.astimezone(dt.UTC).isoformat(),
+            "key_id": c.key_id,
+            "signature": c.signature,
+        }
         for c in AuditCheckpoint.objects.order_by("seq")
     ]
     for source, checkpoints in (("database", db_checkpoints), ("file", _file_checkpoints())):
@@ -364,7 +376,9 @@ def verify(*, grace: dt.timedelta = dt.timedelta(hours=1)) -> VerifyReport:
                     _checkpoint_message(seq, cp["head_hash"], dt.datetime.fromisoformat(cp["at"])),
                 )
             except Exception:  # noqa: BLE001 — any failure to verify is a bad signature
-                return report.fail(f"chữ ký điểm kiểm tra {seq} sai / bad checkpoint signature at {seq} ({source})", seq=seq)
+                return report.fail(
+                    f"chữ ký điểm kiểm tra {seq} sai / bad checkpoint signature at {seq} ({source})", seq=seq
+                )
             if seq > report.sealed:
                 return report.fail(
                     f"chuỗi bị cắt: điểm kiểm tra {seq} vượt quá {report.sealed} / chain truncated: "
@@ -390,7 +404,7 @@ def verify(*, grace: dt.timedelta = dt.timedelta(hours=1)) -> VerifyReport:
     return report
 
 
-def _file_checkpoints() -> list[dict[str, Any]]:
+def _file_checkpoints() -> list[dict[str, str]]:
     path = checkpoint_file()
     if not path.exists():
         return []

@@ -18,7 +18,9 @@ def seal(full: bool = typer.Option(False, help="Also look for entries committed 
 
 
 @audit_app.command("verify")
-def verify(seal_first: bool = typer.Option(True, "--seal/--no-seal", help="Seal pending entries before verifying.")) -> None:
+def verify(
+    seal_first: bool = typer.Option(True, "--seal/--no-seal", help="Seal pending entries before verifying."),
+) -> None:
     """Recompute the chain and the signed checkpoints. Exit 0 when intact; 1 with the first bad entry."""
     from dancu.core.audit import seal_pending
     from dancu.core.audit import verify as verify_chain
@@ -26,7 +28,7 @@ def verify(seal_first: bool = typer.Option(True, "--seal/--no-seal", help="Seal 
     if seal_first:
         seal_pending(full=True)
     report = verify_chain()
-    body = {
+    body: dict[str, object] = {
         "ok": report.ok,
         "sealed": report.sealed,
         "unsealed": report.unsealed,

@@ -55,7 +55,7 @@ def deliver(event_id: int) -> bool:
             for handler in _subscribers.get(event.kind, []):
                 with transaction.atomic():
                     handler(event)
-        except Exception as exc:  # noqa: BLE001 — a failing subscriber must not lose the event
+        except Exception as exc:
             log.exception("event %s (%s) failed", event.pk, event.kind)
             OutboxEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, last_error=repr(exc)[:2000])
             return False
@@ -66,5 +66,7 @@ def deliver(event_id: int) -> bool:
 def deliver_pending(limit: int = 500) -> int:
     """Retry events still pending (after a crash or a failed subscriber); return how many
     were delivered."""
-    ids = list(OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id").values_list("id", flat=True)[:limit])
+    ids = list(
+        OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id").values_list("id", flat=True)[:limit]
+    )
     return sum(1 for event_id in ids if deliver(event_id))

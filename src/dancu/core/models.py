@@ -68,6 +68,9 @@ class AuditSeal(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.hash[:12]}"
+
 
 class AuditCheckpoint(models.Model):
     """A signed statement "the chain had ``seq`` entries ending in ``head_hash`` at ``at``",
@@ -78,6 +81,9 @@ class AuditCheckpoint(models.Model):
     at = models.DateTimeField(default=timezone.now)
     key_id = models.CharField(max_length=32)
     signature = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.seq}"
 
 
 class OutboxEvent(models.Model):
@@ -93,8 +99,7 @@ class OutboxEvent(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(
-                fields=["id"], name="outbox_pending", condition=models.Q(delivered_at__isnull=True)
-            )
-        ]
+        indexes = [models.Index(fields=["id"], name="outbox_pending", condition=models.Q(delivered_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
