@@ -28,6 +28,8 @@ DANCU_PROVINCE_CODE = env_str("DANCU_PROVINCE_CODE", "31")
 DANCU_DEMO_PEOPLE = env_int("DANCU_DEMO_PEOPLE", 20_000, minimum=0)
 DANCU_REDIS_URL = env_str("DANCU_REDIS_URL", "-")
 DANCU_SECURE_COOKIES = env_bool("DANCU_SECURE_COOKIES", DANCU_ENV == "production")
+DANCU_AUDIT_KEY_FILE = str(env_path("DANCU_AUDIT_KEY_FILE", DANCU_HOME / "keys" / "audit-ed25519.pem"))
+DANCU_AUDIT_CHECKPOINT_FILE = str(env_path("DANCU_AUDIT_CHECKPOINT_FILE", DANCU_HOME / "audit" / "checkpoints.jsonl"))
 
 
 def _secret_key() -> str:

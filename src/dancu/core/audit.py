@@ -167,8 +167,7 @@ def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def _key_path() -> Path:
-    configured = getattr(settings, "DANCU_AUDIT_KEY_FILE", None)
-    return Path(configured) if configured else Path(settings.DANCU_HOME) / "keys" / "audit-ed25519.pem"
+    return Path(settings.DANCU_AUDIT_KEY_FILE)
 
 
 def _signing_key() -> Ed25519PrivateKey:
@@ -198,8 +197,7 @@ def _checkpoint_message(seq: int, head_hash: str, at: dt.datetime) -> bytes:
 
 
 def checkpoint_file() -> Path:
-    configured = getattr(settings, "DANCU_AUDIT_CHECKPOINT_FILE", None)
-    return Path(configured) if configured else Path(settings.DANCU_HOME) / "audit" / "checkpoints.jsonl"
+    return Path(settings.DANCU_AUDIT_CHECKPOINT_FILE)
 
 
 # --- sealing ---------------------------------------------------------------------------------
