@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from dancu import views
 
+admin.site.site_header = "Quản trị Dancu / Dancu administration"
+admin.site.site_title = "Dancu"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

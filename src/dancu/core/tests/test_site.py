@@ -32,3 +32,22 @@ def test_it_echoes_a_well_formed_request_id(client: Client) -> None:
     generated = client.get("/healthz", HTTP_X_ROAD_ID="bad id with spaces")["X-Request-Id"]
     assert generated != "bad id with spaces"
     assert len(generated) == 32
+
+
+def test_it_shows_the_audit_log_read_only_to_a_superuser(client: Client) -> None:
+    from django.contrib.auth import get_user_model
+
+    from dancu.core.audit import Actor, record
+
+    entry = record(action="registry.person.view", actor=Actor(kind="officer", id="cb-01"), subject_personal_id="031090000001")
+    admin_user = get_user_model().objects.create_superuser("quantri", "x" * 20)
+    client.force_login(admin_user)
+    listing = client.get("/quan-tri/core/auditentry/")
+    assert listing.status_code == 200
+    assert "031090000001" in listing.content.decode()
+    change = client.post(f"/quan-tri/core/auditentry/{entry.pk}/change/", {"action": "forged"})
+    assert change.status_code in {200, 403}
+    entry.refresh_from_db()
+    assert entry.action == "registry.person.view"
+    assert client.post(f"/quan-tri/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/quan-tri/core/auditentry/add/").status_code == 403
