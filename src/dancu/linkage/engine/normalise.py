@@ -67,8 +67,9 @@ class ParsedDate:
 
     ``month``/``day`` are ``None`` for a year-only value or a ``01/01/YYYY``
     placeholder. ``swappable`` is true when day and month could have been typed
-    the other way round (both ≤ 12 and different), so the alternative reading is
-    worth comparing too.
+    the other way round (both ≤ 12 and different), whatever the format (Excel
+    reads typed dates in its own locale), so the alternative reading is worth
+    comparing too.
     """
 
     year: int
@@ -118,7 +119,9 @@ def _from_parts(year: int, month: int, day: int, *, day_first_ambiguous: bool) -
             # Typed month-first (US order, Excel's default locale): 03/25/1990.
             return ParsedDate(year=year, month=day, day=month)
         return None
-    swappable = day_first_ambiguous and day != month and day <= 12 and month <= 12
+    # Any date with day and month both <= 12 may have been swapped on the way in,
+    # even one stored as an Excel date: Excel parsed the typed text in its locale.
+    swappable = day != month and day <= 12 and month <= 12
     return ParsedDate(year=year, month=month, day=day, swappable=swappable)
 
 

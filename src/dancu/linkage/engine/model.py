@@ -1,0 +1,265 @@
+"""The probabilistic model: Splink comparisons, blocking rules and prior parameters.
+
+Written once in DuckDB SQL and translated by Splink (sqlglot) for Spark. Each
+comparison encodes what the references learned about Vietnamese records:
+
+- the given name carries the information, the surname little (Nguyễn ≈ 38 %);
+  the exact diacritic level outranks the folded one (Hùng ≠ Hưng), and a folded
+  match only counts when one side has lost its diacritics;
+- dates are compared with year-only records, placeholders and day/month swaps
+  in mind;
+- geography is ONE hierarchical comparison (commune within province);
+- an ID agreement only counts with the given name agreeing too: a parent's ID
+  on a child's row must not link the child to the parent.
+
+Priors (m, u) are reasonable for agency extracts; u is re-estimated from random
+pairs and m from the pairs the ID rules linked (see :mod:`.pipeline`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+__all__ = [
+    "BLOCKING_RULES",
+    "COMPARISON_LABELS",
+    "comparisons",
+    "settings_dict",
+]
+
+_DIALECT: Final = "duckdb"
+
+
+def _level(
+    sql: str,
+    label: str,
+    m: float,
+    u: float,
+    *,
+    tf: str | None = None,
+    fix_m: bool = False,
+    fix_u: bool = False,
+) -> dict[str, Any]:
+    level: dict[str, Any] = {
+        "sql_condition": sql,
+        "label_for_charts": label,
+        "m_probability": m,
+        "u_probability": u,
+    }
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+        # Rare names would otherwise get an unbounded weight from a single count.
+        level["tf_minimum_u_value"] = 0.0005
+    if fix_m:
+        level["fix_m_probability"] = True
+    if fix_u:
+        level["fix_u_probability"] = True
+    return level
+
+
+def _null(sql: str) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": "null", "is_null_level": True}
+
+
+_GIVEN_AGREES: Final = (
+    "(given_f_l = given_f_r OR (length(given_f_l) >= 4 AND damerau_levenshtein(given_f_l, given_f_r) <= 1))"
+)
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """The comparisons, each a Splink comparison dict with prior m/u per level."""
+    given = {
+        "output_column_name": "given_name",
+        "comparison_description": "Tên / Given name",
+        "comparison_levels": [
+            _null("given_f_l IS NULL OR given_f_r IS NULL"),
+            _level("given_x_l = given_x_r", "exact", 0.86, 0.02, tf="given_x"),
+            _level(
+                "given_f_l = given_f_r AND (given_x_l = given_f_l OR given_x_r = given_f_r)",
+                "same letters, diacritics lost",
+                0.09,
+                0.004,
+                tf="given_f",
+            ),
+            _level("given_f_l = given_f_r", "diacritics differ", 0.01, 0.004),
+            _level(
+                "length(given_f_l) >= 3 AND damerau_levenshtein(given_f_l, given_f_r) <= 1",
+                "one letter off",
+                0.025,
+                0.02,
+            ),
+            _level("ELSE", "different", 0.015, 0.952),
+        ],
+    }
+    family = {
+        "output_column_name": "family_name",
+        "comparison_description": "Họ và tên đệm / Surname and middle name",
+        "comparison_levels": [
+            _null("surname_f_l IS NULL OR surname_f_r IS NULL"),
+            _level("family_f_l = family_f_r", "exact", 0.86, 0.03, tf="family_f"),
+            _level(
+                "surname_g_l = surname_g_r AND (middle_f_l IS NULL OR middle_f_r IS NULL "
+                "OR damerau_levenshtein(middle_f_l, middle_f_r) <= 1)",
+                "surname variant or middle name missing or one letter off",
+                0.08,
+                0.03,
+            ),
+            _level(
+                "surname_g_l = surname_g_r OR middle_f_l = middle_f_r",
+                "surname or middle name agrees",
+                0.04,
+                0.35,
+            ),
+            _level("ELSE", "different", 0.02, 0.59),
+        ],
+    }
+    dob = {
+        "output_column_name": "birth_date",
+        "comparison_description": "Ngày sinh / Date of birth",
+        "comparison_levels": [
+            _null("dob_year_l IS NULL OR dob_year_r IS NULL"),
+            _level("dob_l = dob_r", "exact", 0.74, 0.00004),
+            _level("dob_alt_l = dob_r OR dob_l = dob_alt_r", "day and month swapped", 0.02, 0.00004),
+            _level(
+                "(dob_l IS NULL OR dob_r IS NULL) AND dob_year_l = dob_year_r",
+                "year agrees, day unknown",
+                0.17,
+                0.013,
+            ),
+            _level(
+                "dob_l IS NOT NULL AND dob_r IS NOT NULL AND ("
+                "(dob_year_l = dob_year_r AND (substr(dob_l, 6, 2) = substr(dob_r, 6, 2) "
+                "OR substr(dob_l, 9, 2) = substr(dob_r, 9, 2))) "
+                "OR (dob_md_l = dob_md_r AND abs(dob_year_l - dob_year_r) <= 1))",
+                "one part differs",
+                0.03,
+                0.0012,
+            ),
+            _level(
+                "(dob_l IS NULL OR dob_r IS NULL) AND abs(dob_year_l - dob_year_r) <= 1",
+                "year off by one, day unknown",
+                0.01,
+                0.026,
+            ),
+            _level("ELSE", "different", 0.03, 0.96),
+        ],
+    }
+    sex = {
+        "output_column_name": "sex",
+        "comparison_description": "Giới tính / Sex",
+        "comparison_levels": [
+            _null("sex_l IS NULL OR sex_r IS NULL"),
+            _level("sex_l = sex_r", "same", 0.985, 0.5),
+            _level("ELSE", "different", 0.015, 0.5),
+        ],
+    }
+    geography = {
+        "output_column_name": "address",
+        "comparison_description": "Địa chỉ / Address (current units)",
+        "comparison_levels": [
+            _null("province_l IS NULL OR province_r IS NULL"),
+            _level(
+                "list_contains(communes_l, commune_r) OR list_contains(communes_r, commune_l)",
+                "same commune",
+                0.8,
+                0.01,
+            ),
+            _level("province_l = province_r", "same province", 0.15, 0.9),
+            _level("ELSE", "different province", 0.05, 0.09),
+        ],
+    }
+    identity = {
+        "output_column_name": "id_number",
+        "comparison_description": "Số định danh / ID number",
+        "comparison_levels": [
+            _null("(pid_l IS NULL AND old_id_l IS NULL) OR (pid_r IS NULL AND old_id_r IS NULL)"),
+            _level(
+                f"(pid_l = pid_r OR old_id_l = old_id_r) AND {_GIVEN_AGREES}",
+                "same ID, given name agrees",
+                0.93,
+                1e-7,
+                fix_m=True,
+                fix_u=True,
+            ),
+            _level(
+                f"damerau_levenshtein(pid_l, pid_r) <= 1 AND {_GIVEN_AGREES}",
+                "ID one digit off, given name agrees",
+                0.04,
+                2e-6,
+                fix_m=True,
+                fix_u=True,
+            ),
+            # A shared ID without the given name is a family member's card: no evidence.
+            _level(
+                "pid_l = pid_r OR old_id_l = old_id_r",
+                "same ID, given name differs",
+                0.005,
+                0.005,
+                fix_m=True,
+                fix_u=True,
+            ),
+            _level(
+                "pid_household_l = household_r OR pid_household_r = household_l",
+                "ID of a household member",
+                0.01,
+                0.0005,
+                fix_m=True,
+                fix_u=True,
+            ),
+            _level("ELSE", "different", 0.015, 0.9994, fix_m=True, fix_u=True),
+        ],
+    }
+    phone = {
+        "output_column_name": "phone",
+        "comparison_description": "Điện thoại / Phone",
+        "comparison_levels": [
+            _null("phone_l IS NULL OR phone_r IS NULL"),
+            _level("phone_l = phone_r", "same", 0.7, 1e-5),
+            _level("ELSE", "different", 0.3, 0.99999),
+        ],
+    }
+    return [given, family, dob, sex, geography, identity, phone]
+
+
+#: Readable names of the comparisons for explanations, Vietnamese / English.
+COMPARISON_LABELS: Final[dict[str, str]] = {
+    "given_name": "tên / given name",
+    "family_name": "họ, tên đệm / surname, middle name",
+    "birth_date": "ngày sinh / date of birth",
+    "sex": "giới tính / sex",
+    "address": "địa chỉ / address",
+    "id_number": "số định danh / ID number",
+    "phone": "điện thoại / phone",
+}
+
+#: Candidate pairs come from any of these (OR-ed, deduplicated by Splink). Never
+#: on surname alone; name keys paired with birth year, date or commune.
+BLOCKING_RULES: Final[tuple[str, ...]] = (
+    "l.name_f = r.name_f AND l.dob_year = r.dob_year",
+    "l.surname_g = r.surname_g AND l.given_f = r.given_f AND l.dob_year = r.dob_year",
+    "l.given_f = r.given_f AND l.dob = r.dob",
+    "l.family_f = r.family_f AND l.dob = r.dob",
+    "l.name_f = r.name_f AND l.commune = r.commune",
+    "l.given_f = r.given_f AND l.family_f = r.family_f AND l.province = r.province",
+    "substr(l.pid, 7, 6) = substr(r.pid, 7, 6)",
+    "l.old_id = r.old_id",
+    "l.phone = r.phone",
+)
+
+
+def settings_dict(probability_two_random_records_match: float) -> dict[str, Any]:
+    """A Splink settings dict (link_only, extract against register) with the priors."""
+    return {
+        "link_type": "link_only",
+        "unique_id_column_name": "uid",
+        "source_dataset_column_name": "source_dataset",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": comparisons(),
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": _DIALECT} for rule in BLOCKING_RULES
+        ],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": [],
+    }

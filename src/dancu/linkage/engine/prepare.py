@@ -1,0 +1,334 @@
+"""Turn the extract and the register into two tables of comparable keys, in DuckDB.
+
+Python cleans each *distinct* value once (names, dates, IDs, addresses repeat a
+lot) and DuckDB joins the results back, so a million-row extract costs seconds.
+Both tables get the same columns, which Splink and the ID rules compare:
+
+``uid`` · ``name_x``/``name_f`` (full name, exact and folded) · ``surname_f``,
+``surname_g`` (regional variants merged), ``middle_f``, ``family_f``, ``given_x``,
+``given_f`` · ``dob`` (ISO or NULL when only the year is known), ``dob_alt``
+(day/month swapped), ``dob_year``, ``dob_md`` · ``sex`` · ``pid``, ``old_id`` ·
+``communes`` (current commune codes the address may mean), ``commune``,
+``province`` · ``phone`` · ``household`` (register) / ``pid_household`` (the
+household of the ID the extract row carries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dancu.core.text import exact_key, fold
+
+from .addresses import resolve_addresses, resolve_register_communes
+from .legacy_encodings import decode_legacy, dominant_encoding
+from .normalise import clean_id, normalise_sex, parse_date
+
+__all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
+
+Register = str | Path | pa.Table | duckdb.DuckDBPyRelation
+
+#: Regional spellings of one surname (Southern Huỳnh for Northern Hoàng, Võ for Vũ).
+SURNAME_VARIANTS = {"huynh": "hoang", "vo": "vu"}
+
+# Compound surnames whose second word is not a middle name (folded).
+_COMPOUND_SURNAMES = ("ton that", "ton nu", "nguyen phuc", "nguyen phuoc", "au duong")
+
+COLUMNS = (
+    "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "given_x",
+    "given_f", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id", "communes",
+    "commune", "province", "phone", "household", "pid_household",
+)  # fmt: skip
+
+_REGISTER_COLUMNS = (
+    "personal_id", "full_name", "birth_date", "sex", "old_id_number", "household_id",
+    "commune_code", "province_code", "phone", "commune_name",
+)  # fmt: skip
+
+
+def _map_distinct(column: pa.ChunkedArray | pa.Array, func: Callable[[str], Any], value_type: pa.DataType) -> pa.Array:
+    """Apply ``func`` to each distinct value of ``column`` and spread the results back."""
+    uniques = pc.unique(column)
+    mapped = pa.array([func(v) for v in uniques.to_pylist()], value_type)
+    return pc.take(mapped, pc.index_in(column, value_set=uniques))
+
+
+def _phone(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text or "")
+    if digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if len(digits) == 9:
+        digits = "0" + digits
+    return digits if len(digits) == 10 else None
+
+
+def load_register(con: duckdb.DuckDBPyConnection, register: Register) -> None:
+    """Make the register available as the view ``register_raw`` (text columns)."""
+    if isinstance(register, duckdb.DuckDBPyRelation):
+        con.register("register_src", register.arrow())
+    elif isinstance(register, pa.Table):
+        con.register("register_src", register)
+    else:
+        path = str(register).replace("'", "''")
+        reader = (
+            f"read_parquet('{path}')"
+            if path.endswith(".parquet")
+            else f"read_csv('{path}', all_varchar=true, header=true)"
+        )
+        con.sql(f"CREATE OR REPLACE VIEW register_src AS SELECT * FROM {reader}")  # noqa: S608  # SQL built from our own constants, never from input
+    present = {r[0] for r in con.execute("DESCRIBE register_src").fetchall()}
+    missing = {"personal_id", "full_name", "birth_date"} - present
+    if missing:
+        raise ValueError("Sổ thiếu cột / The register lacks columns: " + ", ".join(sorted(missing)))
+    select = ", ".join(
+        f"CAST({c} AS VARCHAR) AS {c}" if c in present else f"CAST(NULL AS VARCHAR) AS {c}" for c in _REGISTER_COLUMNS
+    )
+    con.sql(f"CREATE OR REPLACE VIEW register_raw AS SELECT {select} FROM register_src")  # noqa: S608  # SQL built from our own constants, never from input
+
+
+def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """Build name keys for ``source(uid, name)`` into ``target`` through a word table.
+
+    Names are made of few distinct words, so each word is keyed once in Python
+    (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks).
+    """
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _words AS
+        SELECT uid, unnest(w) AS word, unnest(range(1, len(w) + 1)) AS pos
+        FROM (SELECT uid, string_split_regex(trim(name), '[\\s,]+') AS w
+              FROM {source} WHERE name IS NOT NULL AND trim(name) <> '')
+        """  # noqa: S608  # SQL built from our own constants, never from input
+    )
+    words = [r[0] for r in con.execute("SELECT DISTINCT word FROM _words").fetchall()]
+    keyed = pa.table(
+        {
+            "word": pa.array(words, pa.string()),
+            "wx": pa.array([exact_key(w) for w in words], pa.string()),
+            "wf": pa.array([fold(w) for w in words], pa.string()),
+        }
+    )
+    con.register("_word_table", keyed)
+    compounds = ", ".join(f"'{c}'" for c in _COMPOUND_SURNAMES)
+    variants = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SURNAME_VARIANTS.items())
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        WITH lists AS (
+            SELECT w.uid,
+                   list(t.wx ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lx,
+                   list(t.wf ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lf
+            FROM _words w JOIN _word_table t USING (word)
+            GROUP BY w.uid
+        ), cut AS (
+            SELECT uid, lx, lf, len(lf) AS n,
+                   CASE WHEN len(lf) >= 3 AND lf[1] || ' ' || lf[2] IN ({compounds})
+                        THEN 2 WHEN len(lf) >= 2 THEN 1 ELSE 0 END AS s
+            FROM lists WHERE len(lf) > 0
+        )
+        SELECT uid,
+               array_to_string(lx, ' ') AS name_x,
+               array_to_string(lf, ' ') AS name_f,
+               nullif(array_to_string(lf[1:s], ' '), '') AS surname_f,
+               nullif(array_to_string(lf[s + 1:n - 1], ' '), '') AS middle_f,
+               lx[n] AS given_x,
+               lf[n] AS given_f
+        FROM cut
+        """  # noqa: S608  # SQL built from our own constants, never from input
+    )
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        SELECT *,
+               CASE surname_f {variants} ELSE surname_f END AS surname_g,
+               nullif(concat_ws(' ', surname_f, middle_f), '') AS family_f
+        FROM {target}
+        """  # noqa: S608  # SQL built from our own constants, never from input
+    )
+    con.unregister("_word_table")
+    con.sql("DROP TABLE _words")
+
+
+def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the table ``reg`` from the view ``register_raw``."""
+    con.sql("CREATE OR REPLACE TEMP TABLE _reg_names AS SELECT personal_id AS uid, full_name AS name FROM register_raw")
+    _word_keys(con, "_reg_names", "_reg_keys")
+    codes = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT commune_code FROM register_raw WHERE commune_code IS NOT NULL").fetchall()
+    ]
+    communes = resolve_register_communes(codes)
+    con.register(
+        "_reg_communes",
+        pa.table(
+            {
+                "commune_code": pa.array(list(communes), pa.string()),
+                "current_commune": pa.array([c for c, _ in communes.values()], pa.string()),
+                "current_province": pa.array([p for _, p in communes.values()], pa.string()),
+            }
+        ),
+    )
+    con.sql(
+        """
+        CREATE OR REPLACE TABLE reg AS
+        SELECT r.personal_id AS uid,
+               k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f, k.family_f,
+               k.given_x, k.given_f,
+               CASE WHEN length(r.birth_date) >= 10 AND substr(r.birth_date, 6, 5) <> '01-01'
+                    THEN substr(r.birth_date, 1, 10) END AS dob,
+               CAST(NULL AS VARCHAR) AS dob_alt,
+               TRY_CAST(substr(r.birth_date, 1, 4) AS INTEGER) AS dob_year,
+               CASE WHEN length(r.birth_date) >= 10 AND substr(r.birth_date, 6, 5) <> '01-01'
+                    THEN substr(r.birth_date, 6, 5) END AS dob_md,
+               CASE WHEN r.sex IN ('Nam', 'Nữ') THEN r.sex END AS sex,
+               r.personal_id AS pid,
+               nullif(trim(r.old_id_number), '') AS old_id,
+               CASE WHEN c.current_commune IS NULL THEN []::VARCHAR[]
+                    ELSE [c.current_commune] END AS communes,
+               c.current_commune AS commune,
+               coalesce(c.current_province, nullif(r.province_code, '')) AS province,
+               CASE WHEN length(regexp_replace(coalesce(r.phone, ''), '\\D', '', 'g')) = 10
+                    THEN regexp_replace(r.phone, '\\D', '', 'g') END AS phone,
+               nullif(r.household_id, '') AS household,
+               CAST(NULL AS VARCHAR) AS pid_household
+        FROM register_raw r
+        LEFT JOIN _reg_keys k ON k.uid = r.personal_id
+        LEFT JOIN _reg_communes c USING (commune_code)
+        """
+    )
+    con.unregister("_reg_communes")
+    con.sql("DROP TABLE _reg_keys")
+    con.sql("DROP TABLE _reg_names")
+
+
+def _name_decoder(names: pa.ChunkedArray | pa.Array) -> Callable[[str], str]:
+    sample = [v for v in pc.unique(names).to_pylist()[:5000] if v]
+    hint = dominant_encoding(sample)
+
+    def decode(value: str) -> str:
+        return decode_legacy(value or "", hint=hint)
+
+    return decode
+
+
+def _date_parts(value: str) -> tuple[str | None, str | None, int | None]:
+    parsed = parse_date(value)
+    if parsed is None:
+        return None, None, None
+    dob = None if parsed.month is None else parsed.iso
+    return dob, parsed.swapped_iso, parsed.year
+
+
+def prepare_extract(
+    con: duckdb.DuckDBPyConnection,
+    fields: pa.Table,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """Build the table ``ext`` from the extract's field table (see :mod:`.reading`)."""
+    n = fields.num_rows
+    empty = pa.array([""] * n, pa.string())
+
+    def col(name: str) -> pa.ChunkedArray | pa.Array:
+        return fields.column(name) if name in fields.column_names else empty
+
+    names = col("full_name")
+    decoded = _map_distinct(names, _name_decoder(names), pa.string())
+    birth = col("birth_date")
+    if "birth_date" not in fields.column_names and "birth_year" in fields.column_names:
+        birth = col("birth_year")
+    dates = _map_distinct(
+        birth,
+        _date_parts,
+        pa.struct([("dob", pa.string()), ("alt", pa.string()), ("year", pa.int32())]),
+    )
+    if progress:
+        progress("normalise", 1, 4)
+    ids = _map_distinct(
+        col("personal_id"),
+        lambda v: (lambda c: (c.kind, c.value))(clean_id(v)),
+        pa.struct([("kind", pa.string()), ("value", pa.string())]),
+    )
+    old_ids = _map_distinct(
+        col("old_id_number"),
+        lambda v: (lambda c: c.value if c.kind == "old_id" else None)(clean_id(v)),
+        pa.string(),
+    )
+    sexes = _map_distinct(col("sex"), normalise_sex, pa.string())
+    phones = _map_distinct(col("phone"), _phone, pa.string())
+    if progress:
+        progress("normalise", 2, 4)
+    address_text = _address_text(fields, n)
+    # An agency's extract is about the register's own province(s): assume them when
+    # an address names no province.
+    home = [
+        r[0]
+        for r in con.execute(
+            "SELECT province FROM reg WHERE province IS NOT NULL GROUP BY province ORDER BY count(*) DESC LIMIT 2"
+        ).fetchall()
+    ]
+    resolved = resolve_addresses(address_text, home)
+    if progress:
+        progress("normalise", 3, 4)
+    table = pa.table(
+        {
+            "uid": fields.column("row_id"),
+            "name": decoded,
+            "dob": pc.struct_field(dates, "dob"),
+            "dob_alt": pc.struct_field(dates, "alt"),
+            "dob_year": pc.struct_field(dates, "year"),
+            "sex": sexes,
+            "id_kind": pc.struct_field(ids, "kind"),
+            "id_value": pc.struct_field(ids, "value"),
+            "old_in_old_column": old_ids,
+            "communes": resolved.communes,
+            "province": resolved.province,
+            "phone": phones,
+        }
+    )
+    con.register("_ext_src", table)
+    con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT uid, name FROM _ext_src")
+    _word_keys(con, "_ext_names", "_ext_keys")
+    con.sql(
+        """
+        CREATE OR REPLACE TABLE ext AS
+        WITH base AS (
+            SELECT s.uid, k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f,
+                   k.family_f, k.given_x, k.given_f,
+                   s.dob, s.dob_alt, s.dob_year,
+                   substr(s.dob, 6, 5) AS dob_md,
+                   s.sex,
+                   CASE WHEN s.id_kind = 'personal_id' THEN s.id_value END AS pid,
+                   coalesce(s.old_in_old_column,
+                            CASE WHEN s.id_kind = 'old_id' THEN s.id_value END) AS old_id,
+                   coalesce(s.communes, []::VARCHAR[]) AS communes,
+                   CASE WHEN len(s.communes) = 1 THEN s.communes[1] END AS commune,
+                   s.province, s.phone
+            FROM _ext_src s LEFT JOIN _ext_keys k USING (uid)
+        )
+        SELECT b.* EXCLUDE (phone), b.phone, CAST(NULL AS VARCHAR) AS household,
+               r.household AS pid_household
+        FROM base b LEFT JOIN reg r ON r.uid = b.pid
+        """
+    )
+    con.unregister("_ext_src")
+    con.sql("DROP TABLE _ext_keys")
+    con.sql("DROP TABLE _ext_names")
+    if progress:
+        progress("normalise", 4, 4)
+
+
+def _address_text(fields: pa.Table, n: int) -> list[str]:
+    """One address string per row: the address column, plus unit columns if given."""
+    parts: Sequence[str] = [
+        c for c in ("address", "village", "commune", "district", "province") if c in fields.column_names
+    ]
+    if not parts:
+        return [""] * n
+    columns = [fields.column(c).to_pylist() for c in parts]
+    return [", ".join(v for v in values if v) for values in zip(*columns, strict=True)]

@@ -1,0 +1,115 @@
+"""Read a sectoral extract (CSV, XLSX, Arrow or rows) into one text column per engine field."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from .headers import HeaderMapping, recognise_headers
+
+__all__ = ["ExtractError", "read_extract"]
+
+Extract = str | Path | pa.Table | Iterable[Mapping[str, Any]]
+
+
+class ExtractError(ValueError):
+    """An extract that cannot be read or lacks the columns linkage needs."""
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text that keeps its meaning: dates as ISO, whole floats without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_rows(source: Extract) -> tuple[list[str], list[list[str]]]:
+    if isinstance(source, pa.Table):
+        headers = list(source.column_names)
+        columns = [[_cell_text(v) for v in col.to_pylist()] for col in source.columns]
+        return headers, [list(r) for r in zip(*columns, strict=True)] if columns else []
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            return _read_xlsx(path)
+        return _read_csv(path)
+    rows = list(source)
+    headers: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in headers:
+                headers.append(key)
+    return headers, [[_cell_text(row.get(h)) for h in headers] for row in rows]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(65536)
+            handle.seek(0)
+            try:
+                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.reader(handle, dialect)
+            headers = next(reader, [])
+            return headers, [row for row in reader if any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExtractError(f"Không đọc được tệp / Cannot read the file: {exc}") from exc
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ExtractError(f"Không đọc được tệp Excel / Cannot read the workbook: {exc}") from exc
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    # Agencies often put a title above the table: the header is the first row with
+    # at least three filled cells.
+    headers: list[str] = []
+    for row in rows:
+        filled = [c for c in row if c not in (None, "")]
+        if len(filled) >= 3:
+            headers = [_cell_text(c).strip() for c in row]
+            break
+    data = [[_cell_text(c) for c in row] for row in rows if any(c not in (None, "") for c in row)]
+    book.close()
+    return headers, data
+
+
+def read_extract(source: Extract, overrides: Mapping[str, str] | None = None) -> tuple[pa.Table, HeaderMapping]:
+    """Read ``source`` and return (table of engine fields as text, header mapping).
+
+    The table has ``row_id`` (the extract's own row number column when there is
+    one, else the 1-based data row number) and one column per recognised field.
+    """
+    headers, rows = _read_rows(source)
+    mapping = recognise_headers(headers, overrides)
+    if "full_name" not in mapping.fields:
+        raise ExtractError(
+            "Không tìm thấy cột họ tên / No full-name column found; "
+            "hãy chỉ định bằng tệp ánh xạ / name it in a mapping file"
+        )
+    index = {h: i for i, h in enumerate(headers)}
+    columns: dict[str, list[str]] = {}
+    for name, header in mapping.fields.items():
+        i = index[header]
+        columns[name] = [row[i].strip() if i < len(row) else "" for row in rows]
+    if "row_id" not in columns or len(set(columns["row_id"])) != len(rows):
+        # A missing or non-unique row-number column: the data row number is the key.
+        columns["row_id"] = [str(n) for n in range(1, len(rows) + 1)]
+    return pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}), mapping
