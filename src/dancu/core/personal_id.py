@@ -20,8 +20,9 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 __all__ = [
     "PROVINCE_CODES",
@@ -113,10 +114,11 @@ _FIRST_YEAR: Final = 1800
 _LAST_YEAR: Final = 2299
 _SERIALS: Final = 1_000_000
 
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _INVALID = "Số định danh không hợp lệ / Invalid personal ID"
 
 
-class InvalidPersonalId(ValueError):
+class InvalidPersonalId(ValueError):  # noqa: N818 - the name other apps already use
     """A value that is not a personal ID, or one that disagrees with the person's other data.
 
     ``reason`` is a stable code (``empty``, ``non_digit``, ``length``, ``unknown_province``,
@@ -148,6 +150,11 @@ class PersonalId:
         return self.value
 
 
+def _today_in_vietnam() -> date:
+    # A child born on 1 January in Hà Nội is born while it is still 31 December in UTC.
+    return datetime.now(_VIETNAM).date()
+
+
 def _strip(value: str) -> str:
     # People type IDs grouped ("031 087 001 234") or copy them with non-breaking spaces.
     return "".join(value.split())
@@ -164,9 +171,7 @@ def parse_personal_id(value: str, *, today: date | None = None) -> PersonalId:
         raise InvalidPersonalId("empty", "chưa nhập số", "the value is empty")
     # str.isdigit() alone accepts other scripts' digits ("٣") and superscripts ("²").
     if not (digits.isascii() and digits.isdigit()):
-        raise InvalidPersonalId(
-            "non_digit", "chỉ được chứa chữ số", "only digits are allowed"
-        )
+        raise InvalidPersonalId("non_digit", "chỉ được chứa chữ số", "only digits are allowed")
     if len(digits) != 12:
         raise InvalidPersonalId(
             "length",
@@ -182,7 +187,7 @@ def parse_personal_id(value: str, *, today: date | None = None) -> PersonalId:
         )
     century_sex = int(digits[3])
     birth_year = _CENTURY_START[century_sex & ~1] + int(digits[4:6])
-    current_year = (today or date.today()).year
+    current_year = (today or _today_in_vietnam()).year
     if birth_year > current_year:
         raise InvalidPersonalId(
             "future_birth_year",
@@ -231,9 +236,7 @@ def normalize_sex(sex: str) -> Sex:
         ) from None
 
 
-def check_consistency(
-    pid: PersonalId, *, birth_year: int | None, sex: str | None
-) -> None:
+def check_consistency(pid: PersonalId, *, birth_year: int | None, sex: str | None) -> None:
     """Raise :class:`InvalidPersonalId` when the ID disagrees with a known birth year or sex.
 
     ``None`` means "not known" and is not checked; ``sex`` accepts the words of :func:`normalize_sex`.
@@ -278,9 +281,7 @@ def _prefix(province_code: str, birth_year: int, sex: str) -> str:
     return f"{code}{century_digit}{birth_year % 100:02d}"
 
 
-def generate_personal_id(
-    province_code: str, birth_year: int, sex: str, serial: int
-) -> str:
+def generate_personal_id(province_code: str, birth_year: int, sex: str, serial: int) -> str:
     """Build the personal ID for a birth-registration province ("031" or "31"), year, sex, serial.
 
     Deterministic: the same arguments give the same number. Keeping numbers unique is the
@@ -308,10 +309,10 @@ class PersonalIdAllocator:
     _MASK: Final = (1 << 10) - 1
 
     def __init__(self, seed: int | random.Random) -> None:
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        # Reproducible, not secret: the numbers are public identifiers, the seed makes demos repeatable.
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)  # noqa: S311
         self._rounds: tuple[tuple[int, ...], ...] = tuple(
-            tuple(rng.getrandbits(self._BITS) for _ in range(1 << self._BITS))
-            for _ in range(4)
+            tuple(rng.getrandbits(self._BITS) for _ in range(1 << self._BITS)) for _ in range(4)
         )
         self._rng = rng
         # prefix -> [next counter, start offset]
@@ -322,10 +323,14 @@ class PersonalIdAllocator:
 
     def _permute(self, x: int) -> int:
         bits, mask = self._BITS, self._MASK
+        first, second, third, fourth = self._rounds
         while True:
+            # Four Feistel rounds, unrolled: each half is mixed with a table of the other.
             left, right = x >> bits, x & mask
-            for table in self._rounds:
-                left, right = right, left ^ table[right]
+            left ^= first[right]
+            right ^= second[left]
+            left ^= third[right]
+            right ^= fourth[left]
             x = (left << bits) | right
             if x < _SERIALS:
                 return x
