@@ -1,0 +1,75 @@
+"""The row shape of a synthetic person: the canonical import columns, then extra attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+__all__ = ["CANONICAL_HEADER", "EXTRA_HEADER", "HEADER", "PersonRow"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """One person of the register, as ``dancu registry import`` reads it (DESIGN.md §4).
+
+    ``birth_date`` is ``YYYY-MM-DD`` or ``YYYY`` (year only); ``sex`` is ``Nam``/``Nữ``;
+    ``father_id``/``mother_id``/``spouse_id`` are personal IDs of people in the same register, or
+    ``""``; ``province_code`` and ``commune_code`` are current (post-2025) unit codes;
+    ``status`` is ``alive``/``deceased``. The last four fields are extras outside the canonical
+    header.
+    """
+
+    personal_id: str
+    full_name: str
+    birth_date: str
+    sex: str
+    ethnicity: str
+    nationality: str
+    old_id_number: str
+    household_id: str
+    relation_to_head: str
+    father_id: str
+    mother_id: str
+    spouse_id: str
+    province_code: str
+    commune_code: str
+    commune_name: str
+    address_line: str
+    phone: str
+    status: str
+    religion: str
+    birthplace: str
+    hometown: str
+    deceased_date: str
+
+
+#: The canonical import header, in order (DESIGN.md §4).
+CANONICAL_HEADER: tuple[str, ...] = (
+    "personal_id",
+    "full_name",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "nationality",
+    "old_id_number",
+    "household_id",
+    "relation_to_head",
+    "father_id",
+    "mother_id",
+    "spouse_id",
+    "province_code",
+    "commune_code",
+    "commune_name",
+    "address_line",
+    "phone",
+    "status",
+)
+
+#: Attributes the synthetic province adds after the canonical columns.
+EXTRA_HEADER: tuple[str, ...] = ("religion", "birthplace", "hometown", "deceased_date")
+
+#: Every column of a written file: canonical, then extras.
+HEADER: tuple[str, ...] = CANONICAL_HEADER + EXTRA_HEADER
+
+# The dataclass is the single description of the row: fail at import if the two drift apart.
+if tuple(f.name for f in fields(PersonRow)) != HEADER:  # pragma: no cover - a programming error
+    raise RuntimeError("PersonRow fields and HEADER differ")
