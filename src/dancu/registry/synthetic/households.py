@@ -9,10 +9,12 @@ children), names by sex and birth cohort, and birth-registration provinces.
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect
 from collections.abc import Sequence
 from datetime import date
+from statistics import NormalDist
 from typing import Final
 
 from dancu.core.personal_id import PROVINCE_CODES
@@ -64,6 +66,35 @@ def _bands(weights: dict[int, float]) -> Weighted[int]:
     return Weighted(list(weights.items()))
 
 
+# Continuous draws come from quantile tables: one random() and an index instead of a call into
+# random.triangular/gauss, which matters at millions of draws. 1,024 steps of a 10-year spread
+# are 3.6 days apart, finer than anything a register shows.
+_STEPS: Final = 1024
+
+
+def _triangular_days(low: float, high: float, mode: float) -> tuple[int, ...]:
+    """Quantiles, in days, of a triangular distribution of years."""
+    split = (mode - low) / (high - low)
+    days = []
+    for step in range(_STEPS):
+        u = (step + 0.5) / _STEPS
+        if u < split:
+            years = low + math.sqrt(u * (high - low) * (mode - low))
+        else:
+            years = high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+        days.append(int(years * YEAR))
+    return tuple(days)
+
+
+_NORMAL: Final = tuple(NormalDist().inv_cdf((step + 0.5) / _STEPS) for step in range(_STEPS))
+# Husband's age minus wife's: mostly 0-6 years, sometimes the wife is older.
+_SPOUSE_GAP: Final = _triangular_days(-2.0, 9.0, 2.5)
+_FIRST_BIRTH: Final = _triangular_days(18.5, 32.0, 23.0)
+_BIRTH_SPACING: Final = _triangular_days(1.3, 8.0, 3.0)
+_MOTHER_AT_HEADS_BIRTH: Final = _triangular_days(19.0, 40.0, 25.0)
+_MOTHER_AT_FIRST_BIRTH: Final = _triangular_days(19.0, 28.0, 22.0)
+
+
 # Ages (5-year bands by their first year) of the person each household type starts from; tuned
 # together with _HOUSEHOLD_TYPES against the 2019 census pyramid (see the tests).
 _AGE_ALONE_OLD: Final = _bands({60: 20, 65: 17, 70: 11, 75: 9, 80: 10, 85: 11, 90: 6, 95: 2})
@@ -89,6 +120,7 @@ class Person:
         "ethnicity",
         "father",
         "female",
+        "full_name",
         "given",
         "hometown",
         "last_child",
@@ -108,6 +140,7 @@ class Person:
         self.relation = relation
         self.middle = ""
         self.given = ""
+        self.full_name = ""
         self.pid = ""
         self.hometown = ""
         self.ethnicity = ""
@@ -116,13 +149,6 @@ class Person:
         self.spouse: Person | None = None
         self.last_child = 0  # birth ordinal of the youngest child in the register
         self.death = 0  # day ordinal; 0 = alive, _FORCE_DEATH = must die when ages are known
-
-    @property
-    def full_name(self) -> str:
-        """Surname, middle name (when any) and given name."""
-        if self.middle:
-            return f"{self.surname} {self.middle} {self.given}"
-        return f"{self.surname} {self.given}"
 
 
 def _staying_at_home(age: float) -> float:
@@ -234,6 +260,8 @@ class HouseholdBuilder:
             given = items[bisect(bounds, random_() * total)]
         person.middle = middle
         person.given = given
+        surname = person.surname
+        person.full_name = f"{surname} {middle} {given}" if middle else f"{surname} {given}"
 
     def spouse_of(self, person: Person, home: str, relation: str, surname: str | None = None) -> Person:
         """A spouse of the opposite sex: husbands are mostly 0–6 years older than their wives.
@@ -241,7 +269,7 @@ class HouseholdBuilder:
         Wives keep their own surname; ``surname`` forces one (a head's father has the head's).
         """
         # A larger ordinal is a later birth: the husband's is the wife's minus the gap.
-        gap = int(self.rng.triangular(-2.0, 9.0, 2.5) * YEAR)
+        gap = _SPOUSE_GAP[int(self.random() * _STEPS)]
         birth = person.birth - gap if person.female else person.birth + gap
         female = not person.female
         if female and TODAY - birth < int(18 * YEAR):
@@ -264,14 +292,14 @@ class HouseholdBuilder:
         """(birth ordinal, number of babies) of a woman's deliveries, by her cohort's fertility."""
         year = self.year(mother_birth)
         mean = 5.0 if year < 1950 else 3.8 if year < 1960 else 2.8 if year < 1970 else 2.3
-        count = max(1, round(mean + self.rng.gauss(0.0, 1.0)))
+        count = max(1, round(mean + _NORMAL[int(self.random() * _STEPS)]))
         latest = min(TODAY - 1, mother_birth + int(45 * YEAR))
-        at = mother_birth + int(self.rng.triangular(18.5, 32.0, 23.0) * YEAR)
+        at = mother_birth + _FIRST_BIRTH[int(self.random() * _STEPS)]
         result: list[tuple[int, int]] = []
         while len(result) < count and at <= latest:
             # About 0.75% of deliveries are twins, so 1.5% of babies are born twins.
             result.append((at, 2 if self.random() < 0.0075 else 1))
-            at += int(self.rng.triangular(1.3, 8.0, 3.0) * YEAR)
+            at += _BIRTH_SPACING[int(self.random() * _STEPS)]
         return result
 
     def children(
@@ -374,10 +402,9 @@ class HouseholdBuilder:
             other = self.spouse_of(head, home, "Chồng" if female else "Vợ")
             other.death = _FORCE_DEATH
         mother, father = (head, other) if female else (other, head)
-        if mother is not None:
-            mother_birth = mother.birth
-        else:
-            mother_birth = head.birth + int(self.rng.triangular(-2.0, 9.0, 2.5) * YEAR)
+        # Without the mother in the register, her deliveries follow a wife the usual gap younger.
+        gap = _SPOUSE_GAP[int(self.random() * _STEPS)]
+        mother_birth = mother.birth if mother is not None else head.birth + gap
         if father is not None:
             surname = father.surname
         elif self.random() < 0.85:
@@ -394,7 +421,7 @@ class HouseholdBuilder:
         head = self.adult(head_female, age, home, _MOVED_HEAD, "Chủ hộ")
         grandmother = Person(
             True,
-            head.birth - int(self.rng.triangular(19.0, 40.0, 25.0) * YEAR),
+            head.birth - _MOTHER_AT_HEADS_BIRTH[int(self.random() * _STEPS)],
             self.surnames.pick(self.random()),
             self.birth_code(home, _MOVED_WIFE),
             "Mẹ",
@@ -433,7 +460,7 @@ class HouseholdBuilder:
         deliveries = self.deliveries(grandmother.birth)
         adults = [i for i, (birth, _) in enumerate(deliveries) if TODAY - birth >= 20 * YEAR]
         if not adults:
-            first = grandmother.birth + int(self.rng.triangular(19.0, 28.0, 22.0) * YEAR)
+            first = grandmother.birth + _MOTHER_AT_FIRST_BIRTH[int(self.random() * _STEPS)]
             deliveries = [(min(first, TODAY - int(20 * YEAR)), 1)]
             adults = [0]
         married_at = adults[int(self.random() * len(adults))]

@@ -19,7 +19,7 @@ from dancu.core.personal_id import PROVINCE_CODES, PersonalIdAllocator
 from dancu.registry.synthetic.households import AS_OF, TODAY, YEAR, HouseholdBuilder, Person
 from dancu.registry.synthetic.numbers import UniqueNumbers
 from dancu.registry.synthetic.places import Commune, load_places
-from dancu.registry.synthetic.rows import HEADER, PersonRow
+from dancu.registry.synthetic.rows import HEADER, PersonRow, person_row
 from dancu.registry.synthetic.tables import read_rows, weighted_column
 
 __all__ = ["generate_province", "generate_rows", "write_csv"]
@@ -233,7 +233,7 @@ def generate_province(people: int, seed: int, province_code: str = "31") -> Iter
     ``province_code`` is a current (2025) province code; Hải Phòng ("31") is the demo province.
     """
     for row in generate_rows(people, seed, province_code):
-        yield PersonRow(*row)
+        yield person_row(row)
 
 
 def write_csv(path: str | PathLike[str], people: int, seed: int, province_code: str = "31") -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, make_dataclass
+from typing import cast
 
-__all__ = ["CANONICAL_HEADER", "EXTRA_HEADER", "HEADER", "PersonRow"]
+__all__ = ["CANONICAL_HEADER", "EXTRA_HEADER", "HEADER", "PersonRow", "person_row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +75,25 @@ HEADER: tuple[str, ...] = CANONICAL_HEADER + EXTRA_HEADER
 # The dataclass is the single description of the row: fail at import if the two drift apart.
 if tuple(f.name for f in fields(PersonRow)) != HEADER:  # pragma: no cover - a programming error
     raise RuntimeError("PersonRow fields and HEADER differ")
+
+
+# Building a frozen dataclass costs one object.__setattr__ call per field: 2 µs for these 22
+# fields, a fifth of the generator's whole budget per person. A mutable twin with the identical
+# slot layout is built at plain-attribute speed and then becomes a PersonRow (CPython allows the
+# __class__ assignment because the layouts are the same); the result is indistinguishable from
+# PersonRow(*values): same type, equality, hash, repr, pickling and frozenness.
+_PersonRowTwin = make_dataclass(
+    "_PersonRowTwin",
+    [(f.name, str) for f in fields(PersonRow)],
+    slots=True,
+    eq=False,
+    repr=False,
+    match_args=False,
+)
+
+
+def person_row(values: Sequence[str]) -> PersonRow:
+    """``PersonRow(*values)``, about six times faster (for bulk generation)."""
+    row = _PersonRowTwin(*values)
+    row.__class__ = PersonRow
+    return cast("PersonRow", row)

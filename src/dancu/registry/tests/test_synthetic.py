@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import pickle
 import random
 import re
 from collections import Counter, defaultdict
@@ -25,6 +26,7 @@ from dancu.registry.synthetic import (
     write_csv,
 )
 from dancu.registry.synthetic.numbers import KeyedPermutation, UniqueNumbers
+from dancu.registry.synthetic.rows import person_row
 from dancu.registry.synthetic.tables import Weighted, cohort, load_name_tables, read_rows
 
 PEOPLE = 20_000
@@ -89,8 +91,22 @@ def test_it_has_the_canonical_header_then_extras() -> None:
 
 
 def test_it_makes_frozen_rows(people: list[PersonRow]) -> None:
+    assert type(people[0]) is PersonRow
     with pytest.raises(AttributeError):
         people[0].full_name = "x"  # type: ignore[misc]  # the point: rows are frozen
+
+
+def test_it_builds_fast_rows_identical_to_the_constructor() -> None:
+    values = tuple(f"v{i}" for i in range(len(HEADER)))
+    fast, slow = person_row(values), PersonRow(*values)
+    assert type(fast) is PersonRow
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow  # noqa: S301 - our own bytes, just made
+    assert fast.deceased_date == "v21"
+    with pytest.raises(AttributeError):
+        fast.phone = "x"  # type: ignore[misc]  # the point: rows are frozen
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 7, 50, 1001])
