@@ -317,9 +317,10 @@ class PersonalIdAllocator:
         self._rng = rng
         # prefix -> [next counter, start offset]
         self._state: dict[str, list[int]] = {}
-        # Validating the arguments costs more than the allocation itself; bulk generators
-        # ask for the same few thousand prefixes millions of times.
-        self._prefixes: dict[tuple[str, int, str], str] = {}
+        # (arguments) -> (prefix, its state). Validating the arguments costs more than the
+        # allocation itself, and bulk generators ask for the same few thousand prefixes millions
+        # of times. Spellings of one prefix ("31"/"031", "Nam"/"male") share one state list.
+        self._by_arguments: dict[tuple[str, int, str], tuple[str, list[int]]] = {}
 
     def _permute(self, x: int) -> int:
         bits, mask = self._BITS, self._MASK
@@ -338,12 +339,14 @@ class PersonalIdAllocator:
     def allocate(self, province_code: str, birth_year: int, sex: str) -> str:
         """Return a personal ID not handed out before by this allocator."""
         key = (province_code, birth_year, sex)
-        prefix = self._prefixes.get(key)
-        if prefix is None:
-            prefix = self._prefixes[key] = _prefix(province_code, birth_year, sex)
-        state = self._state.get(prefix)
-        if state is None:
-            state = self._state[prefix] = [0, self._rng.randrange(_SERIALS)]
+        known = self._by_arguments.get(key)
+        if known is None:
+            prefix = _prefix(province_code, birth_year, sex)
+            state = self._state.get(prefix)
+            if state is None:
+                state = self._state[prefix] = [0, self._rng.randrange(_SERIALS)]
+            known = self._by_arguments[key] = (prefix, state)
+        prefix, state = known
         count = state[0]
         if count >= _SERIALS:
             raise InvalidPersonalId(

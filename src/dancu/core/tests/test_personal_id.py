@@ -245,6 +245,14 @@ def test_it_permutes_the_whole_serial_range() -> None:
     assert all(seen)
 
 
+def test_it_counts_spellings_of_one_prefix_together() -> None:
+    allocator = PersonalIdAllocator(11)
+    spellings = [("31", "male"), ("031", "male"), ("31", "Nam"), ("031", "NAM")]
+    ids = [allocator.allocate(code, 1990, sex) for _ in range(500) for code, sex in spellings]
+    assert len(set(ids)) == 2_000
+    assert allocator.issued("031", 1990, "male") == 2_000
+
+
 def test_it_keeps_prefixes_apart() -> None:
     allocator = PersonalIdAllocator(5)
     assert allocator.allocate("31", 1987, "male")[:6] == "031087"
