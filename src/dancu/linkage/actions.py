@@ -1,0 +1,463 @@
+"""Every write of the linkage app. ``do_*`` changes state and writes its audit entry in one
+transaction; ``check_*`` validates (permissions, state, input) and then calls ``do_*``.
+
+Audit actions: ``linkage.source.create``, ``linkage.job.upload``, ``linkage.job.mapping``,
+``linkage.job.run`` (once per run: the run reads the whole register, so the entry carries the
+register size and the counts), ``linkage.job.failed``, ``linkage.review.decide`` (one per
+decision, with the person's ID as subject) and ``linkage.refused``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dancu.core.audit import Actor, record
+from dancu.core.models import Outcome
+from dancu.linkage.access import LinkageOfficer, LinkageRefused
+from dancu.linkage.engine.headers import FIELDS, MappingError, recognise_headers
+from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract, store_extract
+from dancu.linkage.models import (
+    Decision,
+    FileKind,
+    JobStatus,
+    LinkJob,
+    ReviewDecision,
+    ReviewItem,
+    ReviewState,
+    RunChannel,
+    Source,
+    SourceIndicator,
+)
+from dancu.linkage.running import REQUIRED_FIELDS, STAGES, RunOutcome, overall_percent
+
+__all__ = [
+    "LinkageInputError",
+    "check_confirm_mapping",
+    "check_decide_review",
+    "check_upload_extract",
+    "do_create_cli_job",
+    "do_ensure_source",
+    "do_fail_job",
+    "do_finish_job",
+    "do_record_refusal",
+    "do_report_progress",
+    "do_start_job",
+    "normalise_source_name",
+    "suggested_mapping",
+    "validate_mapping",
+]
+
+PURPOSE = "record_linkage"
+
+
+class LinkageInputError(ValueError):
+    """Input the user must correct; the message says what and why, in Vietnamese and English."""
+
+
+def normalise_source_name(name: str) -> str:
+    """A source name with its spaces tidied; :class:`LinkageInputError` when empty or too long."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise LinkageInputError("Hãy nhập tên nguồn dữ liệu / Enter the source name")
+    if len(cleaned) > 200:
+        raise LinkageInputError("Tên nguồn quá dài (tối đa 200 ký tự) / Source name too long (200 characters at most)")
+    return cleaned
+
+
+def do_ensure_source(actor: Actor, name: str) -> Source:
+    """The source called ``name``, created (and audited) if it does not exist yet."""
+    cleaned = normalise_source_name(name)
+    with transaction.atomic():
+        source, created = Source.objects.get_or_create(name=cleaned, defaults={"created_by": actor.id})
+        if created:
+            record(
+                action="linkage.source.create",
+                actor=actor,
+                object_type="linkage.Source",
+                object_id=source.pk,
+                details={"name": cleaned},
+            )
+    return source
+
+
+def do_record_refusal(actor_id: str, refusal: LinkageRefused, what: str) -> None:
+    """Audit a refused request (it changes nothing else)."""
+    record(
+        action="linkage.refused",
+        actor=Actor(kind="officer" if actor_id else "anonymous", id=actor_id),
+        outcome=Outcome.REFUSED,
+        details={"what": what, "reason": str(refusal.args[0]) if refusal.args else ""},
+    )
+
+
+# --- mapping -----------------------------------------------------------------------------------
+
+
+def suggested_mapping(headers: list[str], source: Source) -> dict[str, str]:
+    """The mapping to offer for ``headers``: the source's last confirmed choices for headers it
+    has seen, the engine's recognition for the others. Returns {header: field or ""}."""
+    remembered = {h: f for h, f in source.mapping.items() if h in headers and (not f or f in FIELDS)}
+    try:
+        recognised = recognise_headers(headers, remembered)
+    except MappingError:
+        recognised = recognise_headers(headers)
+    chosen = {header: name for name, header in recognised.fields.items()}
+    return {header: chosen.get(header, "") for header in headers}
+
+
+def validate_mapping(headers: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """Check a user's mapping ({header: field or ""}) and return it complete for ``headers``."""
+    unknown = sorted({f for f in mapping.values() if f and f not in FIELDS})
+    if unknown:
+        raise LinkageInputError(f"Trường không tồn tại / Unknown field: {', '.join(unknown)}")
+    absent = [h for h in mapping if h not in headers]
+    if absent:
+        raise LinkageInputError(f"Tệp không có cột / The extract has no column: {', '.join(absent)}")
+    complete = {header: mapping.get(header, "") for header in headers}
+    seen: dict[str, str] = {}
+    for header, name in complete.items():
+        if not name:
+            continue
+        if name in seen:
+            raise LinkageInputError(
+                f"Trường “{FIELDS[name]}” được chọn cho hai cột “{seen[name]}” và “{header}” / "
+                f"Field {name} is chosen for two columns: {seen[name]!r} and {header!r}"
+            )
+        seen[name] = header
+    for required in REQUIRED_FIELDS:
+        if required not in seen:
+            raise LinkageInputError(
+                f"Chưa chọn cột cho “{FIELDS[required]}” / No column is chosen for the required field {required}"
+            )
+    return complete
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+
+def check_upload_extract(
+    officer: LinkageOfficer, *, source_name: str, original_name: str, chunks: Iterable[bytes]
+) -> LinkJob:
+    """Store an uploaded extract and open a job awaiting its column mapping."""
+    if not officer.may_run:
+        raise LinkageRefused("Vai trò của bạn không được phép liên kết dữ liệu / Your role may not use record linkage")
+    cleaned_name = normalise_source_name(source_name)
+    try:
+        stored = store_extract(chunks)
+    except ExtractFileError as exc:
+        raise LinkageInputError(str(exc)) from exc
+    path = media_path(stored.name)
+    try:
+        preview = peek_extract(path, stored.kind)
+    except (ExtractFileError, UnicodeDecodeError) as exc:
+        path.unlink(missing_ok=True)
+        raise LinkageInputError(str(exc)) from exc
+    headers = list(preview.headers)
+    if not any(h.strip() for h in headers):
+        path.unlink(missing_ok=True)
+        raise LinkageInputError("Không tìm thấy dòng tiêu đề cột / No header row found")
+    if len(set(headers)) != len(headers):
+        path.unlink(missing_ok=True)
+        twice = sorted({h for h in headers if headers.count(h) > 1})
+        raise LinkageInputError(f"Tên cột bị trùng / Column names repeat: {', '.join(repr(h) for h in twice)}")
+    with transaction.atomic():
+        source = do_ensure_source(officer.actor, cleaned_name)
+        job = LinkJob.objects.create(
+            source=source,
+            channel=RunChannel.WEB,
+            original_name=Path(original_name).name[:255] or "extract",
+            file_kind=stored.kind,
+            extract_name=stored.name,
+            size=stored.size,
+            sha256=stored.sha256,
+            headers=headers,
+            mapping=suggested_mapping(headers, source),
+            created_by=officer.actor_id,
+        )
+        record(
+            action="linkage.job.upload",
+            actor=officer.actor,
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"source": source.name, "size": stored.size, "sha256": stored.sha256, "kind": stored.kind},
+        )
+    return job
+
+
+def check_confirm_mapping(officer: LinkageOfficer, job: LinkJob, mapping: Mapping[str, str]) -> LinkJob:
+    """Fix the job's column mapping and queue it to run after the transaction commits."""
+    if not officer.may_run:
+        raise LinkageRefused("Vai trò của bạn không được phép liên kết dữ liệu / Your role may not use record linkage")
+    if job.status != JobStatus.AWAITING_MAPPING:
+        raise LinkageInputError("Phiên này đã được xác nhận cột / This job's columns are already confirmed")
+    complete = validate_mapping(list(job.headers), mapping)
+    with transaction.atomic():
+        updated = LinkJob.objects.filter(pk=job.pk, status=JobStatus.AWAITING_MAPPING).update(
+            mapping=complete, status=JobStatus.QUEUED, updated_at=timezone.now()
+        )
+        if not updated:
+            raise LinkageInputError("Phiên này đã được xác nhận cột / This job's columns are already confirmed")
+        Source.objects.filter(pk=job.source_id).update(mapping=complete)
+        record(
+            action="linkage.job.mapping",
+            actor=officer.actor,
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"mapping": complete},
+        )
+        from dancu.linkage.tasks import run_link_job
+
+        job_id = job.pk
+        transaction.on_commit(lambda: run_link_job.enqueue(job_id))
+    job.refresh_from_db()
+    return job
+
+
+def do_create_cli_job(
+    actor: Actor, *, source_name: str, extract: Path, kind: FileKind, headers: list[str], mapping: Mapping[str, str]
+) -> LinkJob:
+    """Record a ``dancu link`` run as a job (already running), so its results and review rows
+    appear on the linkage pages like an upload's."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with extract.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    with transaction.atomic():
+        source = do_ensure_source(actor, source_name)
+        job = LinkJob.objects.create(
+            source=source,
+            channel=RunChannel.CLI,
+            status=JobStatus.RUNNING,
+            original_name=extract.name[:255],
+            file_kind=kind,
+            size=extract.stat().st_size,
+            sha256=digest.hexdigest(),
+            headers=headers,
+            mapping=dict(mapping),
+            created_by=actor.id,
+            started_at=timezone.now(),
+        )
+        record(
+            action="linkage.job.upload",
+            actor=actor,
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"source": source.name, "size": job.size, "sha256": job.sha256, "kind": kind, "channel": "cli"},
+        )
+    return job
+
+
+def do_start_job(job_id: int) -> LinkJob | None:
+    """Move a queued job to running; ``None`` if another worker took it (or it is not queued)."""
+    now = timezone.now()
+    taken = LinkJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now, updated_at=now, stage="register", done=0, total=0, percent=0
+    )
+    return LinkJob.objects.get(pk=job_id) if taken else None
+
+
+def do_report_progress(job_id: int, stage: str, done: int, total: int) -> None:
+    """Store how far a running job is (no audit: progress is not data about anyone)."""
+    LinkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        stage=stage if stage in STAGES else "",
+        done=max(done, 0),
+        total=max(total, 0),
+        percent=overall_percent(stage, done, total),
+        updated_at=timezone.now(),
+    )
+
+
+def job_actor(job: LinkJob) -> Actor:
+    """Who a job acts for: the officer who uploaded it, or the operator who ran the CLI."""
+    return Actor(kind="officer" if job.channel == RunChannel.WEB else "system", id=job.created_by)
+
+
+def _differences(value: Any) -> dict[str, Any]:
+    if isinstance(value, str) and value:
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, dict) else {}
+    return {}
+
+
+def _review_items(job: LinkJob, table: pa.Table, fields: pa.Table) -> list[ReviewItem]:
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type hints
+
+    review = table.filter(pc.equal(table.column("status"), "review"))
+    if review.num_rows == 0:
+        return []
+    index = {str(v): i for i, v in enumerate(fields.column("row_id").to_pylist())}
+    wanted = [index[str(r)] for r in review.column("row_id").to_pylist()]
+    extract_rows = fields.take(pa.array(wanted, pa.int64())).to_pylist()
+    items = []
+    for row, values in zip(review.to_pylist(), extract_rows, strict=True):
+        items.append(
+            ReviewItem(
+                job=job,
+                row_number=row["row_number"],
+                row_id=str(row["row_id"])[:64],
+                row_key=row["row_key"],
+                personal_id=row["personal_id"] or "",
+                score=float(row["score"] or 0.0),
+                extract={k: v for k, v in values.items() if k != "row_id" and v},
+                differences=_differences(row["differences"]),
+                explanation=row["explanation"] or "",
+            )
+        )
+    return items
+
+
+def do_finish_job(job: LinkJob, outcome: RunOutcome, fields: pa.Table, *, result_name: str) -> LinkJob:
+    """Record a finished run: counts, review queue, the source's indicators, one audit entry."""
+    counts = outcome.counts
+    now = timezone.now()
+    with transaction.atomic():
+        ReviewItem.objects.filter(job=job).delete()
+        ReviewItem.objects.bulk_create(_review_items(job, outcome.table, fields), batch_size=2000)
+        LinkJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE,
+            stage="save",
+            done=1,
+            total=1,
+            percent=100,
+            rows=counts["rows"],
+            matched=counts["matched"],
+            matched_clean=counts["matched_clean"],
+            matched_with_differences=counts["matched_with_differences"],
+            review=counts["review"],
+            unmatched=counts["unmatched"],
+            duplicates=counts["duplicates"],
+            decisions_reused=counts["decisions_reused"],
+            register_size=outcome.register_rows,
+            result_name=result_name,
+            error="",
+            finished_at=now,
+            updated_at=now,
+        )
+        SourceIndicator.objects.update_or_create(
+            source_id=job.source_id,
+            defaults={
+                "job": job,
+                "rows": counts["rows"],
+                "matched_clean": counts["matched_clean"],
+                "matched_with_differences": counts["matched_with_differences"],
+                "review": counts["review"],
+                "unmatched": counts["unmatched"],
+                "duplicates": counts["duplicates"],
+                "updated_at": now,
+            },
+        )
+        record(
+            action="linkage.job.run",
+            actor=job_actor(job),
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"source": job.source.name, "register_persons": outcome.register_rows, **counts},
+        )
+    job.refresh_from_db()
+    return job
+
+
+def do_fail_job(job: LinkJob, message: str) -> LinkJob:
+    """Mark a job failed with a message for the user, and audit the failure."""
+    now = timezone.now()
+    with transaction.atomic():
+        LinkJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=message[:2000], finished_at=now, updated_at=now
+        )
+        record(
+            action="linkage.job.failed",
+            actor=job_actor(job),
+            outcome=Outcome.FAILED,
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"error": message[:500]},
+        )
+    job.refresh_from_db()
+    return job
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+# Which job counter a review item counts in, by state: pending items are "review"; a confirmed
+# one is matched (clean or with differences); a rejected one is unmatched.
+def _buckets(state: str, has_differences: bool) -> tuple[str, ...]:
+    if state == ReviewState.CONFIRMED:
+        return ("matched", "matched_with_differences" if has_differences else "matched_clean")
+    if state == ReviewState.REJECTED:
+        return ("unmatched",)
+    return ("review",)
+
+
+def check_decide_review(officer: LinkageOfficer, item: ReviewItem, decision: str, reason: str) -> ReviewDecision:
+    """Confirm or reject a review row's candidate; a later decision on the same row replaces
+    an earlier one (both stay in the journal)."""
+    if not officer.may_run:
+        raise LinkageRefused("Vai trò của bạn không được phép xem xét / Your role may not review links")
+    if decision not in Decision.values:
+        raise LinkageInputError("Quyết định không hợp lệ / Invalid decision")
+    if not item.personal_id:
+        raise LinkageInputError("Dòng này không có ứng viên để quyết định / This row has no candidate to decide on")
+    reason = " ".join(reason.split())
+    if len(reason) > 500:
+        raise LinkageInputError("Lý do quá dài (tối đa 500 ký tự) / Reason too long (500 characters at most)")
+    if decision == Decision.REJECT and not reason:
+        raise LinkageInputError("Hãy ghi lý do bác bỏ / Give a reason for rejecting")
+    return do_decide_review(officer.actor, item, decision, reason)
+
+
+def do_decide_review(actor: Actor, item: ReviewItem, decision: str, reason: str) -> ReviewDecision:
+    """Journal the decision, settle the row and move it between the job's counters."""
+    new_state = ReviewState.CONFIRMED if decision == Decision.CONFIRM else ReviewState.REJECTED
+    with transaction.atomic():
+        # Lock the item so two officers deciding at once move the counters once each.
+        locked = ReviewItem.objects.select_for_update().select_related("job").get(pk=item.pk)
+        job = locked.job
+        entry = ReviewDecision.objects.create(
+            source_id=job.source_id,
+            job=job,
+            row_key=locked.row_key,
+            row_id=locked.row_id,
+            decision=decision,
+            personal_id=locked.personal_id,
+            reason=reason,
+            decided_by=actor.id,
+        )
+        old_state = locked.state
+        ReviewItem.objects.filter(pk=locked.pk).update(state=new_state, decision=entry)
+        if old_state != new_state:
+            has_differences = bool(locked.differences)
+            moves: dict[str, Any] = {}
+            for name in _buckets(old_state, has_differences):
+                moves[name] = F(name) - 1
+            for name in _buckets(new_state, has_differences):
+                moves[name] = F(name) + 1
+            LinkJob.objects.filter(pk=job.pk).update(**moves)
+            indicator_moves = {k: v for k, v in moves.items() if k != "matched"}
+            SourceIndicator.objects.filter(source_id=job.source_id, job=job).update(**indicator_moves)
+        record(
+            action="linkage.review.decide",
+            actor=actor,
+            subject_personal_id=locked.personal_id,
+            object_type="linkage.ReviewItem",
+            object_id=locked.pk,
+            purpose=PURPOSE,
+            details={"job": str(job.public_id), "row_id": locked.row_id, "decision": decision, "reason": reason},
+        )
+    item.refresh_from_db()
+    return entry

@@ -1,0 +1,142 @@
+"""``dancu link EXTRACT --out RESULT.csv``: link a sectoral extract to the register (DESIGN.md §4).
+
+The detected column mapping is printed first (``--show-mapping`` prints it as a mapping file
+and stops); ``--mapping`` corrects it. Progress goes to standard error, a JSON summary to
+standard output. The run is recorded as a job of ``--source``, so the source's earlier review
+decisions are reused and its review rows can be decided on the linkage pages.
+
+Exit status: 0 when RESULT was written; 2 for bad input (unreadable file, unknown or missing
+column), with nothing written; 1 when linkage itself failed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dancu.core.audit import Actor
+from dancu.core.models import ActorKind
+from dancu.linkage.engine.headers import FIELDS, HeaderMapping, MappingError, load_mapping, recognise_headers
+from dancu.linkage.extract_files import ExtractFileError, detect_kind, peek_extract
+from dancu.linkage.running import REQUIRED_FIELDS, STAGE_LABELS, LinkInputError, overall_percent, read_fields
+
+__all__ = ["DEFAULT_SOURCE", "link_command"]
+
+DEFAULT_SOURCE = "Dòng lệnh / Command line"
+
+_stderr = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _stderr.print(f"[bold red]Lỗi / Error:[/] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _mapping_table(mapping: HeaderMapping) -> Table:
+    table = Table(title="Ánh xạ cột / Column mapping", title_justify="left")
+    table.add_column("Cột trong tệp / Extract column")
+    table.add_column("Trường / Field")
+    table.add_column("Ý nghĩa / Meaning")
+    for header, name, label in mapping.describe():
+        table.add_row(header, name or "—", label)
+    return table
+
+
+def link_command(
+    extract: Annotated[Path, typer.Argument(help="Tệp trích xuất CSV hoặc XLSX / the extract (CSV or XLSX)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp kết quả CSV / the RESULT.csv to write")],
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help="Tệp ánh xạ JSON {cột: trường} / mapping file {column: field}")
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="Tên nguồn dữ liệu, vd. “BHXH Hải Phòng” / the agency dataset's name")
+    ] = DEFAULT_SOURCE,
+    show_mapping: Annotated[
+        bool,
+        typer.Option("--show-mapping", help="Chỉ in ánh xạ cột dưới dạng tệp ánh xạ / only print the mapping file"),
+    ] = False,
+) -> None:
+    """Liên kết tệp trích xuất với cơ sở dữ liệu dân cư / link a sectoral extract to the register."""
+    if not extract.is_file():
+        raise _fail(f"Không tìm thấy tệp / File not found: {extract}")
+    try:
+        kind = detect_kind(extract)
+        preview = peek_extract(extract, kind)
+    except (ExtractFileError, OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{extract.name}: {exc}") from exc
+    try:
+        overrides = load_mapping(mapping_file) if mapping_file is not None else {}
+        mapping = recognise_headers(preview.headers, overrides)
+    except MappingError as exc:
+        raise _fail(str(exc)) from exc
+    complete = dict.fromkeys(preview.headers, "") | {h: f for f, h in mapping.fields.items()}
+    if show_mapping:
+        typer.echo(json.dumps(complete, ensure_ascii=False, indent=2))
+        return
+    _stderr.print(_mapping_table(mapping))
+    for required in REQUIRED_FIELDS:
+        if required not in mapping.fields:
+            raise _fail(
+                f"Thiếu cột bắt buộc “{FIELDS[required]}” ({required}); hãy chỉ định bằng --mapping / "
+                f"required column {required} not found: name it with --mapping"
+            )
+    try:
+        fields, _ = read_fields(extract, complete)
+    except LinkInputError as exc:
+        raise _fail(f"{extract.name}: {exc}") from exc
+    if out.exists() and out.is_dir():
+        raise _fail(f"--out là một thư mục / --out is a directory: {out}")
+
+    from dancu.linkage.actions import LinkageInputError, do_create_cli_job
+    from dancu.linkage.tasks import execute_job
+
+    actor = Actor(kind=ActorKind.SYSTEM, id=f"cli:{getpass.getuser()}")
+    try:
+        job = do_create_cli_job(
+            actor, source_name=source, extract=extract, kind=kind, headers=preview.headers, mapping=complete
+        )
+    except LinkageInputError as exc:
+        raise _fail(str(exc)) from exc
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=_stderr, transient=False) as bar:
+        task_id = bar.add_task(STAGE_LABELS["read"], total=100)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(
+                task_id, completed=overall_percent(stage, done, total), description=STAGE_LABELS.get(stage, stage)
+            )
+
+        try:
+            job = execute_job(job, extract, fields=fields, progress=report, result_csv=out)
+        except LinkInputError as exc:
+            raise _fail(str(exc)) from exc
+        except Exception as exc:  # recorded on the job; the operator gets the reason
+            raise _fail(f"Liên kết thất bại / Linkage failed: {exc}", code=1) from exc
+    summary = {
+        "job": str(job.public_id),
+        "source": job.source.name,
+        "rows": job.rows,
+        "matched": job.matched,
+        "matched_clean": job.matched_clean,
+        "matched_with_differences": job.matched_with_differences,
+        "review": job.review,
+        "unmatched": job.unmatched,
+        "duplicates": job.duplicates,
+        "decisions_reused": job.decisions_reused,
+        "register_persons": job.register_size,
+        "out": str(out),
+    }
+    typer.echo(json.dumps(summary, ensure_ascii=False))

@@ -1,0 +1,106 @@
+"""Fixtures of the linkage tests: a small synthetic register in the database, messy extracts
+made from it, and officer personas."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+
+from dancu.core.access import OfficerRole
+from dancu.identity.models import User, UserKind
+from dancu.linkage.engine.messy import MessyExtract, make_messy_extract
+from dancu.linkage.tests.registers import load_register
+from dancu.registry.synthetic import PersonRow, generate_province
+
+REGISTER_SIZE = 400
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: LazySettings, tmp_path: Path) -> None:
+    """Uploads, results and work files of each test stay in its own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DANCU_HOME = tmp_path / "home"
+
+
+@pytest.fixture
+def register(db: None) -> list[PersonRow]:
+    """A synthetic province of 400 persons, loaded into the register."""
+    return load_register(generate_province(REGISTER_SIZE, seed=2025))
+
+
+@pytest.fixture
+def messy(register: list[PersonRow]) -> Callable[..., MessyExtract]:
+    """Make a messy extract of the loaded register: ``messy(size, seed=…, header_style=…)``."""
+
+    def make(size: int, *, seed: int = 1, header_style: int | None = 0) -> MessyExtract:
+        rows = [dataclasses.asdict(r) for r in register]
+        return make_messy_extract(rows, size, seed=seed, header_style=header_style)
+
+    return make
+
+
+def write_extract_csv(extract: MessyExtract, path: Path) -> Path:
+    """Write a messy extract as the agency would export it (UTF-8 CSV with its own headers)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=extract.headers)
+        writer.writeheader()
+        for row in extract.rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return path
+
+
+def _officer(username: str, role: str, *, province_wide: bool = True, **extra: Any) -> User:
+    return User.objects.create_user(
+        username,
+        "mat-khau-rat-dai-123",
+        kind=UserKind.OFFICER,
+        officer_role=role,
+        province_wide=province_wide,
+        commune_codes=[] if province_wide else ["11359"],
+        display_name=username,
+        **extra,
+    )
+
+
+@pytest.fixture
+def insurance_officer(db: None) -> User:
+    """Cán bộ BHXH with province-wide jurisdiction: may run and review."""
+    return _officer("bhxh_lan", OfficerRole.SOCIAL_INSURANCE)
+
+
+@pytest.fixture
+def department_admin(db: None) -> User:
+    return _officer("so_yte_quan", OfficerRole.DEPARTMENT_ADMIN)
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return _officer("kiem_toan_ha", OfficerRole.AUDITOR)
+
+
+@pytest.fixture
+def officer_commune_a(db: None) -> User:
+    """A commune civil-status officer: no linkage role."""
+    return _officer("tuphap_xa_a", OfficerRole.CIVIL_STATUS, province_wide=False)
+
+
+@pytest.fixture
+def insurance_officer_commune(db: None) -> User:
+    """A social-insurance officer limited to one commune: refused (linkage needs the province)."""
+    return _officer("bhxh_xa_a", OfficerRole.SOCIAL_INSURANCE, province_wide=False)
+
+
+@pytest.fixture
+def officer_without_role(db: None) -> User:
+    return _officer("canbo_moi", "")
+
+
+@pytest.fixture
+def citizen_lan(db: None) -> User:
+    return User.objects.create_user("031190000001", "mat-khau-rat-dai-123", kind=UserKind.CITIZEN)
