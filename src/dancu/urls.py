@@ -14,4 +14,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("", include("dancu.registry.urls")),
+    path("", include("dancu.identity.urls")),
 ]

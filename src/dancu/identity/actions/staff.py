@@ -1,0 +1,111 @@
+"""Officer and administrator accounts, created by administrators (``dancu account``, the admin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from dancu.core import audit
+from dancu.core.access import OfficerRole
+from dancu.core.audit import Actor
+from dancu.identity.actions.factors import do_start_totp_enrolment
+from dancu.identity.errors import IdentityError
+from dancu.identity.models import RegisteredVia, TotpDevice, User, UserKind
+from dancu.identity.passwords import PasswordPolicyError, check_password_policy
+
+__all__ = ["do_create_admin", "do_create_officer"]
+
+
+def _password(password: str, username: str) -> str:
+    try:
+        # Staff always log in with a second factor (TOTP), so 8 characters is the floor.
+        return check_password_policy(password, has_second_factor=True, context=(username,))
+    except PasswordPolicyError as exc:
+        raise IdentityError(f"password_{exc.code}", exc.message) from exc
+
+
+def _confirmed_totp(user: User) -> TotpDevice:
+    device = do_start_totp_enrolment(user)
+    device.confirmed_at = timezone.now()
+    device.save(update_fields=["confirmed_at"])
+    return device
+
+
+def do_create_officer(
+    username: str,
+    *,
+    display_name: str,
+    role: str,
+    password: str,
+    communes: Sequence[str] = (),
+    province_wide: bool = False,
+    actor: Actor,
+) -> tuple[User, TotpDevice]:
+    """Create an officer with a role, a jurisdiction and an authenticator secret (returned so it
+    can be handed over once; TOTP is mandatory for officers)."""
+    if role not in OfficerRole.values:
+        raise IdentityError("invalid_role", f"Vai trò không hợp lệ / Unknown role: {role}")
+    if not province_wide and not communes:
+        raise IdentityError(
+            "jurisdiction_required", "Cần địa bàn (xã/phường hoặc toàn tỉnh) / A jurisdiction is required"
+        )
+    if User.objects.filter(username=username).exists():
+        raise IdentityError("username_taken", f"Tên đăng nhập đã có / The username is taken: {username}")
+    value = _password(password, username)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            kind=UserKind.OFFICER,
+            display_name=display_name,
+            officer_role=role,
+            province_wide=province_wide,
+            commune_codes=sorted(set(communes)),
+            registered_via=RegisteredVia.ADMIN,
+            password_changed_at=timezone.now(),
+        )
+        user.set_password(value)
+        user.save()
+        device = _confirmed_totp(user)
+        audit.record(
+            action="identity.officer_created",
+            actor=actor,
+            object_type="account",
+            object_id=user.pk,
+            details={
+                "username": username,
+                "role": role,
+                "province_wide": province_wide,
+                "communes": sorted(set(communes)),
+            },
+        )
+    return user, device
+
+
+def do_create_admin(username: str, *, password: str, display_name: str = "", actor: Actor) -> tuple[User, TotpDevice]:
+    """Create an administrator (Django admin access, client registration) with TOTP."""
+    if User.objects.filter(username=username).exists():
+        raise IdentityError("username_taken", f"Tên đăng nhập đã có / The username is taken: {username}")
+    value = _password(password, username)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            kind=UserKind.ADMIN,
+            display_name=display_name or username,
+            is_staff=True,
+            is_superuser=True,
+            registered_via=RegisteredVia.ADMIN,
+            password_changed_at=timezone.now(),
+        )
+        user.set_password(value)
+        user.save()
+        device = _confirmed_totp(user)
+        audit.record(
+            action="identity.admin_created",
+            actor=actor,
+            object_type="account",
+            object_id=user.pk,
+            details={"username": username},
+        )
+    return user, device

@@ -1,0 +1,128 @@
+"""Accounts: citizens' e-ID accounts (levels 1 and 2, Decree 69/2024), officers and administrators."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from dancu.core.access import Jurisdiction, OfficerRole
+
+
+class UserKind(models.TextChoices):
+    CITIZEN = "citizen", "Công dân / Citizen"
+    OFFICER = "officer", "Cán bộ / Officer"
+    ADMIN = "admin", "Quản trị / Administrator"
+
+
+class EidLevel(models.IntegerChoices):
+    """The level of a citizen's e-ID account (Decree 69/2024 Art. 12); officers have none."""
+
+    NONE = 0, "Không có mức / No level"
+    LEVEL1 = 1, "Mức 1 / Level 1"
+    LEVEL2 = 2, "Mức 2 / Level 2"
+
+
+class LockReason(models.TextChoices):
+    SELF = "self", "Công dân tự khóa / Locked by the citizen"
+    AUTHORITY = "authority", "Cơ quan có thẩm quyền khóa / Locked by an authority"
+    DEATH = "death", "Công dân đã mất / The citizen has died"
+
+
+class RegisteredVia(models.TextChoices):
+    SELF = "self", "Tự đăng ký trực tuyến / Online self-registration"
+    GUARDIAN = "guardian", "Người đại diện đăng ký / Registered by a guardian"
+    OFFICER = "officer", "Cán bộ cấp / Issued by an officer"
+    FEDERATION = "federation", "Liên kết định danh cấp trên / Upstream federation"
+    ADMIN = "admin", "Quản trị tạo / Created by an administrator"
+
+
+def new_subject_seed() -> str:
+    return secrets.token_hex(16)
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, username: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("kind", UserKind.ADMIN)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who logs in. Citizens log in with their personal ID; officers with an officer code.
+
+    A locked account has ``is_active = False`` (so Django refuses its sessions at once) and a
+    ``lock_reason``; its tokens stop working because every token check reads the account.
+    """
+
+    username = models.CharField("tên đăng nhập / username", max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN)
+    display_name = models.CharField(max_length=200, blank=True)
+    person = models.OneToOneField(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    officer_role = models.CharField(max_length=32, choices=OfficerRole.choices, blank=True)
+    province_wide = models.BooleanField(default=False)
+    commune_codes = models.JSONField(default=list, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    eid_level = models.PositiveSmallIntegerField(choices=EidLevel.choices, default=EidLevel.NONE)
+    level_changed_at = models.DateTimeField(null=True, blank=True)
+    registered_via = models.CharField(max_length=12, choices=RegisteredVia.choices, default=RegisteredVia.ADMIN)
+    guardian = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="wards")
+    # The phone proven by a one-time code; where login and step-up codes are sent.
+    phone = models.CharField(max_length=15, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    lock_reason = models.CharField(max_length=10, choices=LockReason.choices, blank=True)
+    lock_note = models.CharField(max_length=300, blank=True)
+    # Secret per account from which each client's pairwise ``sub`` is derived, so relying
+    # parties cannot correlate a citizen by subject identifier.
+    subject_seed = models.CharField(max_length=32, default=new_subject_seed, editable=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = "tài khoản / account"
+        verbose_name_plural = "tài khoản / accounts"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def actor_id(self) -> str:
+        return self.username
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == UserKind.CITIZEN
+
+    @property
+    def is_officer(self) -> bool:
+        return self.kind == UserKind.OFFICER and bool(self.officer_role)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        if not self.is_officer:
+            return Jurisdiction()
+        return Jurisdiction(province_wide=self.province_wide, communes=frozenset(self.commune_codes))

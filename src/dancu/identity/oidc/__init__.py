@@ -1,0 +1,1 @@
+"""The OpenID Connect provider: discovery, JWKS, authorization, token, userinfo, logout."""

@@ -1,0 +1,1 @@
+"""The identity pages (HTML) and the OpenID Connect endpoints."""

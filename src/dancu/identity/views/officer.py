@@ -1,0 +1,141 @@
+"""The police officer's e-ID desk: find a citizen's account, raise it to level 2 after checking
+the person in front of them, lock or unlock it with a reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dancu.core import audit
+from dancu.core.access import OfficerRole
+from dancu.identity import sessions
+from dancu.identity.actions import (
+    LevelEvidence,
+    check_lock_by_authority,
+    check_raise_level,
+    check_unlock_by_authority,
+)
+from dancu.identity.actors import actor_of
+from dancu.identity.errors import IdentityError
+from dancu.identity.forms import AccountSearchForm, LevelEvidenceForm, ReasonForm
+from dancu.identity.models import LoginSession, User, UserKind
+from dancu.registry.models import IdentityCard
+
+
+def _officer_or_redirect(request: HttpRequest) -> LoginSession | HttpResponse:
+    login = sessions.current_login(request)
+    if login is None:
+        return redirect(f"{reverse('identity:login')}?next={reverse('identity:officer_accounts')}")
+    user = login.user
+    if not user.is_officer or user.officer_role != OfficerRole.POLICE_REGISTRATION:
+        return render(
+            request,
+            "identity/forbidden.html",
+            {"message": "Chỉ cán bộ đăng ký cư trú (công an) / Police registration officers only"},
+            status=403,
+        )
+    return login
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accounts(request: HttpRequest) -> HttpResponse:
+    """Search by personal ID (in the form body, never in the URL)."""
+    login = _officer_or_redirect(request)
+    if isinstance(login, HttpResponse):
+        return login
+    form = AccountSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = (
+            User.objects.select_related("person")
+            .filter(kind=UserKind.CITIZEN, person__personal_id=form.cleaned_data["personal_id"])
+            .first()
+        )
+        if account is None or account.person is None or not login.user.jurisdiction.covers(account.person.commune_code):
+            form.add_error(
+                None, "Không tìm thấy tài khoản trong địa bàn của bạn / No account found in your jurisdiction"
+            )
+        else:
+            return redirect("identity:officer_account", account_id=account.pk)
+    return render(request, "identity/officer_accounts.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _account_in_reach(login: LoginSession, account_id: int) -> User:
+    account = User.objects.select_related("person").filter(pk=account_id, kind=UserKind.CITIZEN).first()
+    if account is None or account.person is None or not login.user.jurisdiction.covers(account.person.commune_code):
+        raise Http404
+    return account
+
+
+@never_cache
+@require_http_methods(["GET"])
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    login = _officer_or_redirect(request)
+    if isinstance(login, HttpResponse):
+        return login
+    account = _account_in_reach(login, account_id)
+    assert account.person is not None
+    audit.record(
+        action="identity.account_viewed",
+        actor=actor_of(login.user),
+        subject_personal_id=account.person.personal_id,
+        object_type="account",
+        object_id=account.pk,
+        fields=["eid_level", "status", "current_card"],
+    )
+    card = IdentityCard.objects.filter(person=account.person, is_current=True).order_by("-issued_on").first()
+    return render(
+        request,
+        "identity/officer_account.html",
+        {
+            "account": account,
+            "person": account.person,
+            "card": card,
+            "level_form": LevelEvidenceForm(),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+def raise_level(request: HttpRequest, account_id: int) -> HttpResponse:
+    login = _officer_or_redirect(request)
+    if isinstance(login, HttpResponse):
+        return login
+    account = _account_in_reach(login, account_id)
+    form = LevelEvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            check_raise_level(login.user, account, LevelEvidence(**form.cleaned_data))
+        except IdentityError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Đã nâng tài khoản lên mức 2 / The account is now level 2")
+    else:
+        messages.error(request, "Thông tin kiểm tra chưa đủ / The evidence form is incomplete")
+    return redirect("identity:officer_account", account_id=account.pk)
+
+
+@require_POST
+def lock_account(request: HttpRequest, account_id: int) -> HttpResponse:
+    login = _officer_or_redirect(request)
+    if isinstance(login, HttpResponse):
+        return login
+    account = _account_in_reach(login, account_id)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise IdentityError("reason_required", "Cần ghi rõ lý do / A reason is required")
+        if request.POST.get("action") == "unlock":
+            check_unlock_by_authority(login.user, account, note=form.cleaned_data["note"])
+            messages.success(request, "Đã mở khóa tài khoản / The account is unlocked")
+        else:
+            check_lock_by_authority(login.user, account, note=form.cleaned_data["note"])
+            messages.success(request, "Đã khóa tài khoản / The account is locked")
+    except IdentityError as exc:
+        messages.error(request, exc.message)
+    return redirect("identity:officer_account", account_id=account.pk)
