@@ -15,4 +15,5 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("dancu.registry.urls")),
     path("", include("dancu.identity.urls")),
+    path("", include("dancu.exchange.urls")),
 ]

@@ -1,0 +1,206 @@
+"""Webhook deliveries of change events, signed after the Standard Webhooks specification
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256>`` over
+``id.timestamp.body`` with the subscription's secret), retried with exponential back-off.
+
+The audit entry of an attempt is written *before* the event leaves, in the transaction that
+reads the event and checks the policy: if it cannot be written, nothing is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import random
+from typing import Any, Final
+
+import httpx
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from dancu.core.audit import Actor, record
+from dancu.core.models import ActorKind, Outcome
+from dancu.exchange.calls import encode_json, sha256_hex
+from dancu.exchange.catalogue import CHANGE_KINDS
+from dancu.exchange.consent import require_consent
+from dancu.exchange.error_codes import ExchangeError
+from dancu.exchange.models import ChangeEvent, DeliveryStatus, WebhookDelivery
+from dancu.exchange.policy import authorise, current_policy
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "attempt_delivery",
+    "backoff",
+    "change_item",
+    "sign",
+    "verify_signature",
+]
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS: Final = 12
+TIMEOUT_SECONDS: Final = 5.0
+_FIRST_DELAY: Final = 30.0
+_MAX_DELAY: Final = 6 * 3600.0
+
+
+def change_item(event: ChangeEvent, fields: list[str]) -> dict[str, Any]:
+    """The public form of a change event (the feed's items and the webhook's ``data``)."""
+    return {
+        "id": str(event.pk),
+        "kind": event.kind,
+        "personal_id": event.personal_id,
+        "occurred_on": event.occurred_on.isoformat() if event.occurred_on else None,
+        "fields": fields,
+        "recorded_at": event.recorded_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _secret_bytes(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix("whsec_"))
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(_secret_bytes(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verify_signature(
+    secret: str, headers: dict[str, str], body: bytes, *, now: int | None = None, tolerance: int = 300
+) -> bool:
+    """What a receiver checks: a matching ``v1`` signature and a timestamp within ``tolerance``
+    seconds (against replay)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    try:
+        message_id = lowered["webhook-id"]
+        timestamp = int(lowered["webhook-timestamp"])
+        signatures = lowered["webhook-signature"].split()
+    except (KeyError, ValueError):
+        return False
+    current = now if now is not None else int(timezone.now().timestamp())
+    if abs(current - timestamp) > tolerance:
+        return False
+    expected = sign(secret, message_id, timestamp, body)
+    return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> dt.timedelta:
+    """Delay before the next attempt: 30 s, 1 min, 2 min … doubling up to 6 h, ±20 % jitter so
+    that a receiver coming back is not hit by every retry at once."""
+    base = min(_FIRST_DELAY * 2 ** max(0, attempts - 1), _MAX_DELAY)
+    jitter = (rng or random).uniform(0.8, 1.2)
+    return dt.timedelta(seconds=base * jitter)
+
+
+def _give_up(delivery: WebhookDelivery, reason: str) -> bool:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, last_error=reason[:500])
+    return False
+
+
+def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Try to deliver one pending webhook; True when the receiver accepted it (2xx).
+
+    The policy is checked at sending time: a revoked grant or a withdrawn consent stops
+    deliveries not yet made.
+    """
+    at = now or timezone.now()
+    delivery = (
+        WebhookDelivery.objects.select_related("subscription__system__member", "subscription__purpose", "event")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return delivery is not None and delivery.status == DeliveryStatus.DELIVERED
+    subscription = delivery.subscription
+    event = delivery.event
+    if not subscription.active:
+        return _give_up(delivery, "unsubscribed")
+    policy = current_policy()
+    system = policy.systems_by_client.get(subscription.system.client_id)
+    if system is None or not system.active:
+        return _give_up(delivery, "client_suspended")
+    try:
+        grant = authorise(policy, system, service="changes", purpose=subscription.purpose.code, now=at)
+    except ExchangeError as exc:
+        return _give_up(delivery, exc.code.value)
+    fields = sorted(set(CHANGE_KINDS[event.kind].fields) & grant.fields)
+    if not fields:
+        return _give_up(delivery, "field_not_granted")
+    message_id = f"msg_{event.pk}_{subscription.pk}"
+    timestamp = int(at.timestamp())
+    body = encode_json(
+        {
+            "type": f"registry.{event.kind}",
+            "timestamp": at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "data": change_item(event, fields),
+        }
+    )
+    attempt = delivery.attempts + 1
+    try:
+        with transaction.atomic():
+            if grant.requires_consent:
+                require_consent(
+                    member_id=system.member_id,
+                    purpose_id=policy.purposes[subscription.purpose.code].id,
+                    personal_id=event.personal_id,
+                    fields=fields,
+                    now=at,
+                )
+            record(
+                action="exchange.changes",
+                actor=Actor(kind=ActorKind.MACHINE, id=system.client_id, organisation=system.member_code),
+                outcome=Outcome.OK,
+                subject_personal_id=event.personal_id,
+                purpose=subscription.purpose.code,
+                fields=fields,
+                details={
+                    "client": system.xroad_id,
+                    "delivery": "webhook",
+                    "event": event.pk,
+                    "subscription": subscription.pk,
+                    "attempt": attempt,
+                },
+                response_hash=sha256_hex(body),
+                request_id=message_id,
+            )
+    except ExchangeError as exc:
+        return _give_up(delivery, exc.code.value)
+    except DatabaseError:
+        log.exception("webhook %s not sent: the audit entry could not be written", delivery.pk)
+        return False
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(subscription.secret, message_id, timestamp, body),
+        "user-agent": "Dancu-Exchange/1",
+    }
+    status: int | None = None
+    error = ""
+    try:
+        response = httpx.post(subscription.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        status = response.status_code
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    delivered = status is not None and 200 <= status < 300
+    if delivered:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.DELIVERED,
+            attempts=attempt,
+            last_status_code=status,
+            delivered_at=timezone.now(),
+            last_error="",
+        )
+        return True
+    failed = attempt >= MAX_ATTEMPTS
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+        attempts=attempt,
+        last_status_code=status,
+        last_error=error or f"HTTP {status}",
+        next_attempt_at=at + backoff(attempt),
+    )
+    return False
