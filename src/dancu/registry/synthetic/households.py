@@ -180,7 +180,7 @@ class HouseholdBuilder:
         for row in read_rows("birth_provinces.csv"):
             migration.setdefault(row["home"], []).append((row["code"], float(row["weight"])))
         self.elsewhere = {home: Weighted(pairs) for home, pairs in migration.items()}
-        self.days: dict[int, tuple[int, int]] = {}
+        self.days: dict[int, tuple[int, int, str]] = {}
         self.builders = {
             "single": self.single,
             "couple": self.couple,
@@ -192,13 +192,13 @@ class HouseholdBuilder:
 
     # -- small draws -------------------------------------------------------------------------
 
-    def day(self, ordinal: int) -> tuple[int, int]:
-        """(calendar year, naming cohort) of a day ordinal, cached: a province spans only a few
-        tens of thousands of days, and this is asked for every person several times."""
+    def day(self, ordinal: int) -> tuple[int, int, str]:
+        """(calendar year, naming cohort, "YYYY-MM-DD") of a day ordinal, cached: a province
+        spans only a few tens of thousands of days, and this is asked for every person often."""
         known = self.days.get(ordinal)
         if known is None:
-            year = date.fromordinal(ordinal).year
-            known = self.days[ordinal] = (year, cohort(year))
+            day = date.fromordinal(ordinal)
+            known = self.days[ordinal] = (day.year, cohort(day.year), day.isoformat())
         return known
 
     def year(self, ordinal: int) -> int:

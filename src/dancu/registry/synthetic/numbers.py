@@ -46,11 +46,10 @@ class KeyedPermutation:
 class UniqueNumbers:
     """Hands out ``prefix + serial`` strings, each serial ``digits`` long, never twice."""
 
-    __slots__ = ("_digits", "_format", "_permutation", "_state")
+    __slots__ = ("_digits", "_permutation", "_state")
 
     def __init__(self, digits: int, rng: random.Random) -> None:
         self._digits = digits
-        self._format = f"{{}}{{:0{digits}d}}".format
         self._permutation = KeyedPermutation(10**digits, rng)
         # prefix -> [next counter, start offset]; the offset keeps prefixes from sharing a sequence.
         self._state: dict[str, list[int]] = {}
@@ -65,4 +64,5 @@ class UniqueNumbers:
         if count >= size:
             raise OverflowError(f"all {size} numbers with prefix {prefix} are used")
         state[0] = count + 1
-        return self._format(prefix, self._permutation((count + state[1]) % size))
+        # zfill is about twice as fast as a format spec, and this runs for millions of people.
+        return prefix + str(self._permutation((count + state[1]) % size)).zfill(self._digits)

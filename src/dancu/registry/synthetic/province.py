@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import random
 from collections.abc import Iterator
-from datetime import date
 from os import PathLike
 from pathlib import Path
 from typing import Final
@@ -86,20 +85,11 @@ class _RowMaker:
         self.ethnicities = weighted_column("ethnicities.csv", "ethnicity", "weight")
         self.religions = weighted_column("religions.csv", "religion", "weight")
         self.card_prefixes = {row["code"]: row["prefix"] for row in read_rows("cmnd_prefixes.csv")}
-        self.dates: dict[int, tuple[int, str]] = {}
         self.households = 0
         years = range(_FIRST_YEAR, TODAY_YEAR + 1)
         self.year_only = [_year_only_share(year) for year in years]
         self.card_share = [_card_share(year) for year in years]
         self.phone_share = [_phone_share(age) for age in range(TODAY_YEAR - _FIRST_YEAR + 1)]
-
-    def date(self, ordinal: int) -> tuple[int, str]:
-        """(year, "YYYY-MM-DD") of a day ordinal, cached."""
-        cached = self.dates.get(ordinal)
-        if cached is None:
-            day = date.fromordinal(ordinal)
-            cached = self.dates[ordinal] = (day.year, day.isoformat())
-        return cached
 
     def hometown(self, person: Person, home: str) -> str:
         """Quê quán: the father's, else the mother's, else mostly the province of birth."""
@@ -131,8 +121,8 @@ class _RowMaker:
         # This runs once per person for millions of people: locals instead of attribute
         # lookups, per-year tables instead of branches.
         random_ = self.random
-        dates = self.dates
-        date_of = self.date
+        dates = self.builder.days
+        date_of = self.builder.day
         self.households += 1
         household_id = f"{self.places.household_prefix}{self.households:08d}"
         address = commune.address(self.rng)
@@ -145,7 +135,7 @@ class _RowMaker:
         commune_name = commune.name
         allocate = self.ids.allocate
         days = [dates.get(person.birth) or date_of(person.birth) for person in members]
-        for person, (year, _) in zip(members, days, strict=True):
+        for person, (year, _, _) in zip(members, days, strict=True):
             person.pid = allocate(person.birth_code, year, _SEX[person.female])
         year_only = self.year_only
         card_share = self.card_share
@@ -154,7 +144,7 @@ class _RowMaker:
         card_prefixes = self.card_prefixes
         home_card = card_prefixes.get(home, "03")
         out: list[Row] = []
-        for person, (year, birth_date) in zip(members, days, strict=True):
+        for person, (year, _, birth_date) in zip(members, days, strict=True):
             birth = person.birth
             if random_() < year_only[year - _FIRST_YEAR]:
                 birth_date = birth_date[:4]
@@ -193,9 +183,13 @@ class _RowMaker:
                     religion if random_() < 0.97 else religions.pick(random_()),
                     PROVINCE_CODES[person.birth_code],
                     person.hometown or self.hometown(person, home),
-                    "" if alive else date_of(person.death)[1],
+                    "" if alive else date_of(person.death)[2],
                 )
             )
+        # Spouses point at each other: break the cycles so that reference counting frees the
+        # household now, instead of leaving millions of people to the cyclic garbage collector.
+        for person in members:
+            person.spouse = None
         return out
 
 
