@@ -3,7 +3,7 @@
 One :class:`HouseholdBuilder` draws every household of a run from a single ``random.Random``:
 a household type (living alone, a couple, parents and children, a single parent, a family
 living with the head's parents, or an older couple with a married child's family), then ages
-that respect biology (mothers 18–45 at each birth, fathers at least 17 years older than their
+that respect biology (mothers 18–45 at each birth, fathers at least 16 years older than their
 children), names by sex and birth cohort, and birth-registration provinces.
 """
 
@@ -223,8 +223,8 @@ class HouseholdBuilder:
         """A birth-registration province other than ``home``, by migration weights."""
         table = self.elsewhere.get(home)
         if table is None:
-            others = [code for code in PROVINCE_CODES if code != home]
-            return others[int(self.random() * len(others))]
+            # No migration data for this area: any other province, equally likely.
+            table = self.elsewhere[home] = Weighted([(code, 1.0) for code in PROVINCE_CODES if code != home])
         return table.pick(self.random())
 
     def adult(self, female: bool, age: float, home: str, moved: float, relation: str) -> Person:

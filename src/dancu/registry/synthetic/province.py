@@ -142,7 +142,8 @@ class _RowMaker:
         phone_share = self.phone_share
         phone_prefixes = self.phone_prefixes
         card_prefixes = self.card_prefixes
-        home_card = card_prefixes.get(home, "03")
+        # Provinces without a known CMND prefix use their own two-digit code (synthetic anyway).
+        home_card = card_prefixes.get(home, home[1:])
         out: list[Row] = []
         for person, (year, _, birth_date) in zip(members, days, strict=True):
             birth = person.birth
