@@ -1,0 +1,1 @@
+"""Conformance tests, one package per specification (docs/standards/)."""

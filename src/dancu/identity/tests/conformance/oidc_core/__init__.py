@@ -1,0 +1,1 @@
+"""Conformance: oidc_core."""

@@ -1,0 +1,1 @@
+"""Conformance: oidc_rp_initiated_logout."""

@@ -1,0 +1,1 @@
+"""Conformance: rfc6749_oauth2."""

@@ -1,0 +1,1 @@
+"""Conformance: rfc7009_revocation."""

@@ -1,0 +1,1 @@
+"""Conformance: rfc7523_jwt_client_auth."""

@@ -1,0 +1,1 @@
+"""Conformance: rfc9700_security_bcp."""
