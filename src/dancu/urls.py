@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("", include("dancu.registry.urls")),
+    path("", include("dancu.linkage.urls")),
     path("", include("dancu.identity.urls")),
     path("", include("dancu.exchange.urls")),
 ]

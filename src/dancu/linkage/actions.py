@@ -59,16 +59,23 @@ PURPOSE = "record_linkage"
 
 
 class LinkageInputError(ValueError):
-    """Input the user must correct; the message says what and why, in Vietnamese and English."""
+    """Input the user must correct; the message says what and why, in Vietnamese and English.
+    ``field`` names the form field at fault ("" when it is the whole request)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_source_name(name: str) -> str:
     """A source name with its spaces tidied; :class:`LinkageInputError` when empty or too long."""
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise LinkageInputError("Hãy nhập tên nguồn dữ liệu / Enter the source name")
+        raise LinkageInputError("Hãy nhập tên nguồn dữ liệu / Enter the source name", field="source")
     if len(cleaned) > 200:
-        raise LinkageInputError("Tên nguồn quá dài (tối đa 200 ký tự) / Source name too long (200 characters at most)")
+        raise LinkageInputError(
+            "Tên nguồn quá dài (tối đa 200 ký tự) / Source name too long (200 characters at most)", field="source"
+        )
     return cleaned
 
 
@@ -153,21 +160,23 @@ def check_upload_extract(
     try:
         stored = store_extract(chunks)
     except ExtractFileError as exc:
-        raise LinkageInputError(str(exc)) from exc
+        raise LinkageInputError(str(exc), field="extract") from exc
     path = media_path(stored.name)
     try:
         preview = peek_extract(path, stored.kind)
     except (ExtractFileError, UnicodeDecodeError) as exc:
         path.unlink(missing_ok=True)
-        raise LinkageInputError(str(exc)) from exc
+        raise LinkageInputError(str(exc), field="extract") from exc
     headers = list(preview.headers)
     if not any(h.strip() for h in headers):
         path.unlink(missing_ok=True)
-        raise LinkageInputError("Không tìm thấy dòng tiêu đề cột / No header row found")
+        raise LinkageInputError("Không tìm thấy dòng tiêu đề cột / No header row found", field="extract")
     if len(set(headers)) != len(headers):
         path.unlink(missing_ok=True)
         twice = sorted({h for h in headers if headers.count(h) > 1})
-        raise LinkageInputError(f"Tên cột bị trùng / Column names repeat: {', '.join(repr(h) for h in twice)}")
+        raise LinkageInputError(
+            f"Tên cột bị trùng / Column names repeat: {', '.join(repr(h) for h in twice)}", field="extract"
+        )
     with transaction.atomic():
         source = do_ensure_source(officer.actor, cleaned_name)
         job = LinkJob.objects.create(

@@ -113,6 +113,13 @@ def detect_kind(path: Path) -> FileKind:
     return FileKind.CSV
 
 
+def _human_size(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} B"
+
+
 def store_extract(chunks: Iterable[bytes], *, limit: int | None = None) -> StoredExtract:
     """Write an upload under a generated name, check its size and type, and describe it.
 
@@ -129,10 +136,8 @@ def store_extract(chunks: Iterable[bytes], *, limit: int | None = None) -> Store
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise ExtractFileError(
-                        f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB) / "
-                        f"The file is too large (at most {limit // (1024 * 1024)} MB)"
-                    )
+                    cap = _human_size(limit)
+                    raise ExtractFileError(f"Tệp quá lớn (tối đa {cap}) / The file is too large (at most {cap})")
                 digest.update(chunk)
                 handle.write(chunk)
         kind = detect_kind(partial)

@@ -31,6 +31,7 @@ __all__ = [
     "review_queue",
     "source_indicators",
     "source_names",
+    "sources",
 ]
 
 PURPOSE = "record_linkage"
@@ -51,6 +52,11 @@ def prior_decisions(source: Source) -> dict[str, PriorDecision]:
 def source_names(officer: LinkageOfficer) -> list[str]:
     """Names of the known sources, for the upload form's suggestions."""
     return list(Source.objects.order_by("name").values_list("name", flat=True))
+
+
+def sources(officer: LinkageOfficer) -> list[Source]:
+    """The known sources, by name."""
+    return list(Source.objects.order_by("name"))
 
 
 def recent_jobs(officer: LinkageOfficer, limit: int = 50) -> list[LinkJob]:

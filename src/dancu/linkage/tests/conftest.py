@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from django.conf import LazySettings
+from django.test import Client
+from django.urls import reverse
 
 from dancu.core.access import OfficerRole
 from dancu.identity.models import User, UserKind
 from dancu.linkage.engine.messy import MessyExtract, make_messy_extract
+from dancu.linkage.models import LinkJob
 from dancu.linkage.tests.registers import load_register
 from dancu.registry.synthetic import PersonRow, generate_province
 
@@ -104,3 +107,60 @@ def officer_without_role(db: None) -> User:
 @pytest.fixture
 def citizen_lan(db: None) -> User:
     return User.objects.create_user("031190000001", "mat-khau-rat-dai-123", kind=UserKind.CITIZEN)
+
+
+# One diacritic or letter changed in the given name: how twins and siblings differ (Hùng/Hưng),
+# which the engine sends to review rather than guess.
+_LOOKALIKE = {"ù": "ư", "ư": "ù", "ì": "í", "ả": "ạ", "ạ": "ả", "ê": "ế", "ế": "ê", "à": "á", "á": "à", "ó": "ò",
+              "ò": "ó", "u": "ư", "a": "ă", "o": "ô", "ô": "ơ", "i": "y", "y": "i", "e": "ê"}  # fmt: skip
+
+
+def with_lookalikes(extract: MessyExtract, register: list[PersonRow], count: int = 12) -> MessyExtract:
+    """Append rows for registered persons whose given name differs by one letter or mark and
+    who carry no ID: the rows an officer has to review."""
+    header = dict(
+        zip(("row_id", "full_name", "birth_date", "sex", "personal_id", "address"), extract.headers, strict=False)
+    )
+    number = len(extract.rows)
+    for person in register[10 : 10 + count]:
+        *family, given = person.full_name.split()
+        at = next((i for i, ch in enumerate(given) if ch in _LOOKALIKE), None)
+        if at is None:
+            continue
+        number += 1
+        twin = given[:at] + _LOOKALIKE[given[at]] + given[at + 1 :]
+        row = dict.fromkeys(extract.headers, "")
+        row[header["row_id"]] = number
+        row[header["full_name"]] = " ".join([*family, twin])
+        row[header["birth_date"]] = person.birth_date
+        row[header["sex"]] = person.sex
+        row[header["address"]] = f"{person.address_line}, {person.commune_name}"
+        extract.rows.append(row)
+        extract.truth[str(number)] = ""
+    return extract
+
+
+def upload_extract(client: Client, path: Path, source: str = "BHXH Hải Phòng") -> Any:
+    """Post an extract file to the upload page."""
+    with path.open("rb") as handle:
+        return client.post(reverse("linkage:upload"), {"source": source, "extract": handle})
+
+
+def confirm_mapping(client: Client, job: LinkJob, changes: dict[str, str] | None = None) -> Any:
+    """Post the job's suggested mapping, with ``changes`` ({header: field}) applied."""
+    mapping = dict(job.mapping) | (changes or {})
+    data = {f"col_{i}": mapping[h] for i, h in enumerate(job.headers)}
+    return client.post(reverse("linkage:mapping", args=[job.public_id]), data)
+
+
+def run_upload(
+    client: Client, django_capture_on_commit_callbacks: Any, path: Path, source: str = "BHXH Hải Phòng"
+) -> LinkJob:
+    """Upload and confirm an extract, running the job at once; return the finished job."""
+    response = upload_extract(client, path, source)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    job = LinkJob.objects.latest("id")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert confirm_mapping(client, job).status_code == 302
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from dancu.linkage import views
+
+app_name = "linkage"
+urlpatterns = [
+    path("lien-ket/", views.index, name="index"),
+    path("lien-ket/tai-len/", views.upload, name="upload"),
+    path("lien-ket/nhat-ky/", views.journal, name="journal"),
+    path("lien-ket/phien/<uuid:public_id>/", views.progress, name="progress"),
+    path("lien-ket/phien/<uuid:public_id>/cot/", views.mapping, name="mapping"),
+    path("lien-ket/phien/<uuid:public_id>/trang-thai.json", views.status, name="status"),
+    path("lien-ket/phien/<uuid:public_id>/ket-qua/", views.results, name="results"),
+    path("lien-ket/phien/<uuid:public_id>/ket-qua.csv", views.download, name="download"),
+    path("lien-ket/phien/<uuid:public_id>/xem-xet/", views.review_list, name="review_list"),
+    path("lien-ket/phien/<uuid:public_id>/xem-xet/<int:item_id>/", views.review_item, name="review_item"),
+]
