@@ -71,6 +71,22 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Fingerprint of the person's values as an import row carries them (see
+    # dancu.registry.importing.digest): a re-imported row with the same fingerprint is unchanged
+    # without reading the row back. Actions that change those values reset it to NULL, which
+    # makes the next import compare field by field.
+    import_digest = models.BigIntegerField(null=True, blank=True)
+    # The import that created the record (NULL: created by an action). No constraint and no
+    # index: bulk loads write it for millions of rows and nothing looks persons up by it.
+    created_by_import = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [
@@ -91,6 +107,9 @@ class FormerIdNumber(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "number"], name="former_id_unique")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class ResidenceKind(models.TextChoices):
@@ -119,6 +138,9 @@ class Residence(models.Model):
     class Meta:
         indexes = [models.Index(fields=["person", "kind", "is_active"], name="residence_person_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.commune_code}"
+
 
 class IdentityCard(models.Model):
     """Thẻ căn cước / căn cước công dân: a card issued to a person."""
@@ -134,6 +156,9 @@ class IdentityCard(models.Model):
     issued_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     is_current = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
 
 
 class LifeEventKind(models.TextChoices):
@@ -152,6 +177,13 @@ class LifeEvent(models.Model):
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField(default=timezone.now)
     details = models.JSONField(default=dict, blank=True)
+    actor_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-occurred_on"], name="lifeevent_person_on")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.occurred_on}"
 
 
 class ImportBatch(models.Model):
@@ -167,6 +199,14 @@ class ImportBatch(models.Model):
     actor_id = models.CharField(max_length=100, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    households_created = models.PositiveIntegerField(default=0)
+    households_updated = models.PositiveIntegerField(default=0)
+    # Rows whose unit codes were pre-2025 ones, mapped to their current successor.
+    mapped_units = models.PositiveIntegerField(default=0)
+    skip_invalid = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sha256[:12]})"
 
 
 class PersonChange(models.Model):
@@ -186,3 +226,25 @@ class PersonChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["person", "-at"], name="change_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
+
+
+class HouseholdChange(models.Model):
+    """The history of a household: address, commune or head changes with before and after values."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=60)
+    actor_id = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "-at"], name="change_household_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
