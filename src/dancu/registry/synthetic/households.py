@@ -19,7 +19,7 @@ from typing import Final
 
 from dancu.core.personal_id import PROVINCE_CODES
 from dancu.registry.synthetic.places import Commune, Places
-from dancu.registry.synthetic.tables import Weighted, cohort, load_name_tables, read_rows
+from dancu.registry.synthetic.tables import Weighted, cohort, load_name_tables, read_rows, weighted_column
 
 __all__ = ["AS_OF", "HouseholdBuilder", "Person"]
 
@@ -180,6 +180,8 @@ class HouseholdBuilder:
         for row in read_rows("birth_provinces.csv"):
             migration.setdefault(row["home"], []).append((row["code"], float(row["weight"])))
         self.elsewhere = {home: Weighted(pairs) for home, pairs in migration.items()}
+        self.ethnicities = weighted_column("ethnicities.csv", "ethnicity", "weight")
+        self.household_ethnicity = "Kinh"
         self.days: dict[int, tuple[int, int, str]] = {}
         self.builders = {
             "single": self.single,
@@ -237,7 +239,21 @@ class HouseholdBuilder:
             relation,
         )
         self.name(person)
+        self.roots(person, home)
         return person
+
+    def roots(self, person: Person, home: str) -> None:
+        """Ethnicity and hometown (quê quán): a parent's when one is in the register (the
+        father's first), else mostly the household's ethnicity and the province of birth."""
+        parent = person.father or person.mother
+        if parent is not None:
+            person.ethnicity = parent.ethnicity
+            person.hometown = parent.hometown
+            return
+        random_ = self.random
+        person.ethnicity = self.household_ethnicity if random_() < 0.97 else self.ethnicities.pick(random_())
+        code = person.birth_code if random_() < 0.75 else self.elsewhere_code(home)
+        person.hometown = PROVINCE_CODES[code]
 
     def name(self, person: Person, middle: str | None = None, avoid: Sequence[str] = ()) -> None:
         """Give ``person`` a middle name (or ``middle``) and a given name not in ``avoid``."""
@@ -282,6 +298,7 @@ class HouseholdBuilder:
             relation,
         )
         self.name(spouse)
+        self.roots(spouse, home)
         person.spouse = spouse
         spouse.spouse = person
         return spouse
@@ -339,6 +356,7 @@ class HouseholdBuilder:
                 # Brothers, and sisters, often share a middle name ("Văn", "Thị", "Minh"...).
                 shared = middles.get(female) if random_() < 0.6 else None
                 self.name(child, shared, taken)
+                self.roots(child, home)
                 middles.setdefault(female, child.middle)
                 taken.append(child.given)
                 kids.append(child)
@@ -356,6 +374,7 @@ class HouseholdBuilder:
         """A commune and the members of a new household in it, head first."""
         commune = self.places.communes.pick(self.random())
         kind = _HOUSEHOLD_TYPES.pick(self.random())
+        self.household_ethnicity = self.ethnicities.pick(self.random())
         members = self.builders[kind](commune.home_code)
         self.close_records(members)
         return commune, members
@@ -427,6 +446,7 @@ class HouseholdBuilder:
             "Mẹ",
         )
         self.name(grandmother)
+        self.roots(grandmother, home)
         grandfather = self.spouse_of(grandmother, home, "Cha", head.surname)
         grandfather.last_child = grandmother.last_child = head.birth
         members = [head]
@@ -444,6 +464,8 @@ class HouseholdBuilder:
             grandmother.spouse = None  # the father is not in the register
         if head.mother is None and grandfather.spouse is grandmother:
             grandfather.spouse = None
+        if head.father is not None or head.mother is not None:
+            self.roots(head, home)  # now that the parents are known
         if self.random() < 0.85:
             spouse = self.spouse_of(head, home, "Chồng" if head_female else "Vợ")
             wife, husband = (head, spouse) if head_female else (spouse, head)

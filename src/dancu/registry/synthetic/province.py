@@ -71,7 +71,7 @@ def _year_only_share(birth_year: int) -> float:
 
 
 class _RowMaker:
-    """Turns built households into row tuples (IDs, phones, cards, dates, inherited traits)."""
+    """Turns built households into row tuples (IDs, phones, cards, dates)."""
 
     def __init__(self, rng: random.Random, province_code: str) -> None:
         self.rng = rng
@@ -82,7 +82,6 @@ class _RowMaker:
         self.phones = UniqueNumbers(7, rng)
         self.cards = UniqueNumbers(7, rng)
         self.phone_prefixes = weighted_column("phone_prefixes.csv", "prefix", "weight")
-        self.ethnicities = weighted_column("ethnicities.csv", "ethnicity", "weight")
         self.religions = weighted_column("religions.csv", "religion", "weight")
         self.card_prefixes = {row["code"]: row["prefix"] for row in read_rows("cmnd_prefixes.csv")}
         self.households = 0
@@ -90,31 +89,6 @@ class _RowMaker:
         self.year_only = [_year_only_share(year) for year in years]
         self.card_share = [_card_share(year) for year in years]
         self.phone_share = [_phone_share(age) for age in range(TODAY_YEAR - _FIRST_YEAR + 1)]
-
-    def hometown(self, person: Person, home: str) -> str:
-        """Quê quán: the father's, else the mother's, else mostly the province of birth."""
-        if not person.hometown:
-            if person.father is not None:
-                person.hometown = self.hometown(person.father, home)
-            elif person.mother is not None:
-                person.hometown = self.hometown(person.mother, home)
-            elif self.random() < 0.75:
-                person.hometown = PROVINCE_CODES[person.birth_code]
-            else:
-                person.hometown = PROVINCE_CODES[self.builder.elsewhere_code(home)]
-        return person.hometown
-
-    def ethnicity(self, person: Person, household: str) -> str:
-        """Children take a parent's ethnicity; adults mostly share the household's."""
-        if not person.ethnicity:
-            parent = person.father or person.mother
-            if parent is not None:
-                person.ethnicity = self.ethnicity(parent, household)
-            elif self.random() < 0.97:
-                person.ethnicity = household
-            else:
-                person.ethnicity = self.ethnicities.pick(self.random())
-        return person.ethnicity
 
     def rows(self, commune: Commune, members: list[Person]) -> list[Row]:
         """The rows of one household."""
@@ -128,7 +102,6 @@ class _RowMaker:
         address = commune.address(self.rng)
         religions = self.religions
         religion = religions.pick(random_())
-        ethnicity = self.ethnicities.pick(random_())
         home = commune.home_code
         province_code = self.places.province_code
         commune_code = commune.code
@@ -144,6 +117,9 @@ class _RowMaker:
         card_prefixes = self.card_prefixes
         # Provinces without a known CMND prefix use their own two-digit code (synthetic anyway).
         home_card = card_prefixes.get(home, home[1:])
+        rng = self.rng
+        next_phone = self.phones.next
+        next_card = self.cards.next
         out: list[Row] = []
         for person, (year, _, birth_date) in zip(members, days, strict=True):
             birth = person.birth
@@ -152,14 +128,14 @@ class _RowMaker:
             alive = person.death == 0
             phone = ""
             if alive and random_() < phone_share[int((TODAY - birth) / YEAR)]:
-                phone = self.phones.next(phone_prefixes.pick(random_()), self.rng)
+                phone = next_phone(phone_prefixes.pick(random_()), rng)
             card = ""
             if random_() < card_share[year - _FIRST_YEAR]:
                 # Most cards were issued where the person lives; some where they grew up.
                 card_prefix = home_card
                 if random_() < 0.3:
                     card_prefix = card_prefixes.get(person.birth_code, home_card)
-                card = self.cards.next(card_prefix, self.rng)
+                card = next_card(card_prefix, rng)
             father, mother, spouse = person.father, person.mother, person.spouse
             out.append(
                 (
@@ -167,7 +143,7 @@ class _RowMaker:
                     person.full_name,
                     birth_date,
                     _SEX[person.female],
-                    person.ethnicity or self.ethnicity(person, ethnicity),
+                    person.ethnicity,
                     _NATIONALITY,
                     card,
                     household_id,
@@ -183,7 +159,7 @@ class _RowMaker:
                     "alive" if alive else "deceased",
                     religion if random_() < 0.97 else religions.pick(random_()),
                     PROVINCE_CODES[person.birth_code],
-                    person.hometown or self.hometown(person, home),
+                    person.hometown,
                     "" if alive else date_of(person.death)[2],
                 )
             )
