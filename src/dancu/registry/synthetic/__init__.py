@@ -4,7 +4,7 @@
 clean truth from which it makes messy sectoral extracts.
 """
 
-from dancu.registry.synthetic.households import AS_OF
+from dancu.registry.synthetic.demography import AS_OF
 from dancu.registry.synthetic.province import generate_province, generate_rows, write_csv
 from dancu.registry.synthetic.rows import CANONICAL_HEADER, EXTRA_HEADER, HEADER, PersonRow
 

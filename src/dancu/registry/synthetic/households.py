@@ -9,105 +9,44 @@ children), names by sex and birth cohort, and birth-registration provinces.
 
 from __future__ import annotations
 
-import math
 import random
 from bisect import bisect
 from collections.abc import Sequence
 from datetime import date
-from statistics import NormalDist
 from typing import Final
 
 from dancu.core.personal_id import PROVINCE_CODES
+from dancu.registry.synthetic.demography import (
+    AGE_ALONE_OLD,
+    AGE_COUPLE_OLD_WIFE,
+    AGE_GRANDMOTHER,
+    AGE_LIVING_WITH_PARENTS,
+    AGE_NUCLEAR_WIFE,
+    AGE_SINGLE_PARENT,
+    BIRTH_SPACING,
+    DEATH_SHARE,
+    FIRST_BIRTH,
+    HOUSEHOLD_TYPES,
+    MOTHER_AT_FIRST_BIRTH,
+    MOTHER_AT_HEADS_BIRTH,
+    MOVED_CHILD,
+    MOVED_HEAD,
+    MOVED_HUSBAND,
+    MOVED_WIFE,
+    NORMAL,
+    SPOUSE_GAP,
+    STEPS,
+    TODAY,
+    YEAR,
+    staying_at_home,
+)
 from dancu.registry.synthetic.places import Commune, Places
 from dancu.registry.synthetic.tables import Weighted, cohort, load_name_tables, read_rows, weighted_column
 
-__all__ = ["AS_OF", "HouseholdBuilder", "Person"]
+__all__ = ["HouseholdBuilder", "Person"]
 
-#: The date the synthetic register describes (the day the 2025 unit reform took effect).
-AS_OF: Final = date(2025, 7, 1)
-
-YEAR: Final = 365.2425
-TODAY: Final = AS_OF.toordinal()
 _NORTH_MAX_CODE: Final = 46  # birth codes up to Thừa Thiên Huế use the northern surname table
-
-# Household types and their shares, tuned so that the whole province comes out near the 2019
-# census: about 3.5 people per household, one household in nine of one person, a pyramid with
-# about 24% under 15 and 8% aged 65 and over.
-_HOUSEHOLD_TYPES: Final = Weighted(
-    [
-        ("single", 13.0),
-        ("couple", 12.0),
-        ("nuclear", 46.0),
-        ("single_parent", 7.0),
-        ("with_parents", 13.0),
-        ("three_generations", 11.0),
-    ]
-)
-
-# Share of people of an age (5-year bands from 0) whose record is closed as deceased: deaths of
-# about the last 15 years stay in the register with status "deceased".
-_DEATH_SHARE: Final = (
-    *(0.0003,) * 6,  # 0-29
-    *(0.002,) * 4,  # 30-49
-    0.008,  # 50-54
-    0.012,  # 55-59
-    0.025,  # 60-64
-    0.045,  # 65-69
-    0.08,  # 70-74
-    0.14,  # 75-79
-    0.22,  # 80-84
-    0.32,  # 85-89
-    0.45,  # 90+
-)
 _FORCE_DEATH: Final = -1
-
-
-def _bands(weights: dict[int, float]) -> Weighted[int]:
-    return Weighted(list(weights.items()))
-
-
-# Continuous draws come from quantile tables: one random() and an index instead of a call into
-# random.triangular/gauss, which matters at millions of draws. 1,024 steps of a 10-year spread
-# are 3.6 days apart, finer than anything a register shows.
-_STEPS: Final = 1024
-
-
-def _triangular_days(low: float, high: float, mode: float) -> tuple[int, ...]:
-    """Quantiles, in days, of a triangular distribution of years."""
-    split = (mode - low) / (high - low)
-    days = []
-    for step in range(_STEPS):
-        u = (step + 0.5) / _STEPS
-        if u < split:
-            years = low + math.sqrt(u * (high - low) * (mode - low))
-        else:
-            years = high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
-        days.append(int(years * YEAR))
-    return tuple(days)
-
-
-_NORMAL: Final = tuple(NormalDist().inv_cdf((step + 0.5) / _STEPS) for step in range(_STEPS))
-# Husband's age minus wife's: mostly 0-6 years, sometimes the wife is older.
-_SPOUSE_GAP: Final = _triangular_days(-2.0, 9.0, 2.5)
-_FIRST_BIRTH: Final = _triangular_days(18.5, 32.0, 23.0)
-_BIRTH_SPACING: Final = _triangular_days(1.3, 8.0, 3.0)
-_MOTHER_AT_HEADS_BIRTH: Final = _triangular_days(19.0, 40.0, 25.0)
-_MOTHER_AT_FIRST_BIRTH: Final = _triangular_days(19.0, 28.0, 22.0)
-
-
-# Ages (5-year bands by their first year) of the person each household type starts from; tuned
-# together with _HOUSEHOLD_TYPES against the 2019 census pyramid (see the tests).
-_AGE_ALONE_OLD: Final = _bands({60: 20, 65: 17, 70: 11, 75: 9, 80: 10, 85: 11, 90: 6, 95: 2})
-_AGE_COUPLE_OLD_WIFE: Final = _bands({45: 12, 50: 16, 55: 24, 60: 22, 65: 12, 70: 6, 75: 4, 80: 3, 85: 1})
-_AGE_NUCLEAR_WIFE: Final = _bands({20: 6, 25: 13, 30: 16, 35: 15, 40: 14, 45: 12, 50: 7, 55: 4})
-_AGE_SINGLE_PARENT: Final = _bands({25: 8, 30: 14, 35: 16, 40: 16, 45: 14, 50: 10, 55: 6})
-_AGE_LIVING_WITH_PARENTS: Final = _bands({25: 14, 30: 22, 35: 20, 40: 17, 45: 14, 50: 10, 55: 3})
-_AGE_GRANDMOTHER: Final = _bands({50: 24, 55: 23, 60: 19, 65: 13, 70: 8, 75: 5, 80: 4, 85: 2})
-# Probability that an adult's birth was registered outside the area they live in now.
-_MOVED_HEAD: Final = 0.22
-_MOVED_WIFE: Final = 0.32
-_MOVED_HUSBAND: Final = 0.2
-_MOVED_CHILD: Final = 0.07
 
 
 class Person:
@@ -149,19 +88,6 @@ class Person:
         self.spouse: Person | None = None
         self.last_child = 0  # birth ordinal of the youngest child in the register
         self.death = 0  # day ordinal; 0 = alive, _FORCE_DEATH = must die when ages are known
-
-
-def _staying_at_home(age: float) -> float:
-    """Share of a couple's children of this age still living in their parents' household."""
-    if age < 18:
-        return 0.97
-    if age < 23:
-        return 0.8
-    if age < 30:
-        return 0.35
-    if age < 40:
-        return 0.12
-    return 0.03
 
 
 class HouseholdBuilder:
@@ -285,7 +211,7 @@ class HouseholdBuilder:
         Wives keep their own surname; ``surname`` forces one (a head's father has the head's).
         """
         # A larger ordinal is a later birth: the husband's is the wife's minus the gap.
-        gap = _SPOUSE_GAP[int(self.random() * _STEPS)]
+        gap = SPOUSE_GAP[int(self.random() * STEPS)]
         birth = person.birth - gap if person.female else person.birth + gap
         female = not person.female
         if female and TODAY - birth < int(18 * YEAR):
@@ -294,7 +220,7 @@ class HouseholdBuilder:
             female,
             birth,
             self.surnames.pick(self.random()) if surname is None else surname,
-            self.birth_code(home, _MOVED_WIFE if female else _MOVED_HUSBAND),
+            self.birth_code(home, MOVED_WIFE if female else MOVED_HUSBAND),
             relation,
         )
         self.name(spouse)
@@ -309,14 +235,14 @@ class HouseholdBuilder:
         """(birth ordinal, number of babies) of a woman's deliveries, by her cohort's fertility."""
         year = self.year(mother_birth)
         mean = 5.0 if year < 1950 else 3.8 if year < 1960 else 2.8 if year < 1970 else 2.3
-        count = max(1, round(mean + _NORMAL[int(self.random() * _STEPS)]))
+        count = max(1, round(mean + NORMAL[int(self.random() * STEPS)]))
         latest = min(TODAY - 1, mother_birth + int(45 * YEAR))
-        at = mother_birth + _FIRST_BIRTH[int(self.random() * _STEPS)]
+        at = mother_birth + FIRST_BIRTH[int(self.random() * STEPS)]
         result: list[tuple[int, int]] = []
         while len(result) < count and at <= latest:
             # About 0.75% of deliveries are twins, so 1.5% of babies are born twins.
             result.append((at, 2 if self.random() < 0.0075 else 1))
-            at += _BIRTH_SPACING[int(self.random() * _STEPS)]
+            at += BIRTH_SPACING[int(self.random() * STEPS)]
         return result
 
     def children(
@@ -341,13 +267,13 @@ class HouseholdBuilder:
         random_ = self.random
         last = 0
         for birth, babies in deliveries:
-            if not everyone and random_() >= _staying_at_home((TODAY - birth) / YEAR):
+            if not everyone and random_() >= staying_at_home((TODAY - birth) / YEAR):
                 continue
             year = self.year(birth)
             # Sex ratio at birth: about 105 boys per 100 girls, 111 since the 2000s.
             boy_share = 0.512 if year < 1990 else 0.525 if year < 2005 else 0.527
             # Some births are registered in the mother's home province.
-            code = mother_code if random_() < _MOVED_CHILD else home
+            code = mother_code if random_() < MOVED_CHILD else home
             for _ in range(babies):
                 female = random_() >= boy_share
                 child = Person(female, birth, surname, code, relation)
@@ -373,7 +299,7 @@ class HouseholdBuilder:
     def household(self) -> tuple[Commune, list[Person]]:
         """A commune and the members of a new household in it, head first."""
         commune = self.places.communes.pick(self.random())
-        kind = _HOUSEHOLD_TYPES.pick(self.random())
+        kind = HOUSEHOLD_TYPES.pick(self.random())
         self.household_ethnicity = self.ethnicities.pick(self.random())
         members = self.builders[kind](commune.home_code)
         self.close_records(members)
@@ -387,8 +313,8 @@ class HouseholdBuilder:
         elif u < 0.45:
             age, female = 35.0 + 25.0 * self.random(), self.random() < 0.45
         else:
-            age, female = self.age_in(_AGE_ALONE_OLD), self.random() < 0.72
-        head = self.adult(female, age, home, _MOVED_HEAD, "Chủ hộ")
+            age, female = self.age_in(AGE_ALONE_OLD), self.random() < 0.72
+        head = self.adult(female, age, home, MOVED_HEAD, "Chủ hộ")
         if age >= 60 and self.random() < 0.5:
             spouse = self.spouse_of(head, home, "Chồng" if female else "Vợ")
             spouse.death = _FORCE_DEATH
@@ -398,14 +324,14 @@ class HouseholdBuilder:
     def couple(self, home: str) -> list[Person]:
         """A couple alone: newly married, or older with their children gone."""
         young = self.random() < 0.2
-        age = 20.0 + 13.0 * self.random() if young else self.age_in(_AGE_COUPLE_OLD_WIFE)
-        wife = self.adult(True, age, home, _MOVED_WIFE, "Vợ")
+        age = 20.0 + 13.0 * self.random() if young else self.age_in(AGE_COUPLE_OLD_WIFE)
+        wife = self.adult(True, age, home, MOVED_WIFE, "Vợ")
         husband = self.spouse_of(wife, home, "Chồng")
         return self.head_first(husband, wife, 0.85)
 
     def nuclear(self, home: str) -> list[Person]:
         """Parents and the children still at home."""
-        wife = self.adult(True, self.age_in(_AGE_NUCLEAR_WIFE), home, _MOVED_WIFE, "Vợ")
+        wife = self.adult(True, self.age_in(AGE_NUCLEAR_WIFE), home, MOVED_WIFE, "Vợ")
         husband = self.spouse_of(wife, home, "Chồng")
         surname = husband.surname if self.random() < 0.97 else wife.surname
         kids = self.children(wife, husband, self.deliveries(wife.birth), surname, home, "Con")
@@ -414,15 +340,15 @@ class HouseholdBuilder:
     def single_parent(self, home: str) -> list[Person]:
         """A mother (mostly) or father alone with children; the other parent died or left."""
         female = self.random() < 0.8
-        age = self.age_in(_AGE_SINGLE_PARENT)
-        head = self.adult(female, age, home, _MOVED_HEAD, "Chủ hộ")
+        age = self.age_in(AGE_SINGLE_PARENT)
+        head = self.adult(female, age, home, MOVED_HEAD, "Chủ hộ")
         other: Person | None = None
         if self.random() < 0.15:
             other = self.spouse_of(head, home, "Chồng" if female else "Vợ")
             other.death = _FORCE_DEATH
         mother, father = (head, other) if female else (other, head)
         # Without the mother in the register, her deliveries follow a wife the usual gap younger.
-        gap = _SPOUSE_GAP[int(self.random() * _STEPS)]
+        gap = SPOUSE_GAP[int(self.random() * STEPS)]
         mother_birth = mother.birth if mother is not None else head.birth + gap
         if father is not None:
             surname = father.surname
@@ -436,13 +362,13 @@ class HouseholdBuilder:
     def with_parents(self, home: str) -> list[Person]:
         """A family living with the head's parents (three generations)."""
         head_female = self.random() < 0.2
-        age = self.age_in(_AGE_LIVING_WITH_PARENTS)
-        head = self.adult(head_female, age, home, _MOVED_HEAD, "Chủ hộ")
+        age = self.age_in(AGE_LIVING_WITH_PARENTS)
+        head = self.adult(head_female, age, home, MOVED_HEAD, "Chủ hộ")
         grandmother = Person(
             True,
-            head.birth - _MOTHER_AT_HEADS_BIRTH[int(self.random() * _STEPS)],
+            head.birth - MOTHER_AT_HEADS_BIRTH[int(self.random() * STEPS)],
             self.surnames.pick(self.random()),
-            self.birth_code(home, _MOVED_WIFE),
+            self.birth_code(home, MOVED_WIFE),
             "Mẹ",
         )
         self.name(grandmother)
@@ -476,13 +402,13 @@ class HouseholdBuilder:
 
     def three_generations(self, home: str) -> list[Person]:
         """An older couple, a married child with their spouse, and grandchildren."""
-        age = self.age_in(_AGE_GRANDMOTHER)
-        grandmother = self.adult(True, age, home, _MOVED_WIFE, "Vợ")
+        age = self.age_in(AGE_GRANDMOTHER)
+        grandmother = self.adult(True, age, home, MOVED_WIFE, "Vợ")
         grandfather = self.spouse_of(grandmother, home, "Chồng")
         deliveries = self.deliveries(grandmother.birth)
         adults = [i for i, (birth, _) in enumerate(deliveries) if TODAY - birth >= 20 * YEAR]
         if not adults:
-            first = grandmother.birth + _MOTHER_AT_FIRST_BIRTH[int(self.random() * _STEPS)]
+            first = grandmother.birth + MOTHER_AT_FIRST_BIRTH[int(self.random() * STEPS)]
             deliveries = [(min(first, TODAY - int(20 * YEAR)), 1)]
             adults = [0]
         married_at = adults[int(self.random() * len(adults))]
@@ -532,7 +458,7 @@ class HouseholdBuilder:
         for person in members[1:]:  # the head is alive by definition
             age = (TODAY - person.birth) / YEAR
             if person.death != _FORCE_DEATH:
-                share = _DEATH_SHARE[min(int(age) // 5, len(_DEATH_SHARE) - 1)]
+                share = DEATH_SHARE[min(int(age) // 5, len(DEATH_SHARE) - 1)]
                 if random_() >= share:
                     continue
             earliest = max(person.birth + 1, person.last_child + 1, TODAY - int(15 * YEAR))

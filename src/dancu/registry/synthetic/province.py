@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Final
 
 from dancu.core.personal_id import PROVINCE_CODES, PersonalIdAllocator
-from dancu.registry.synthetic.households import AS_OF, TODAY, YEAR, HouseholdBuilder, Person
+from dancu.registry.synthetic.demography import AS_OF, TODAY, YEAR
+from dancu.registry.synthetic.households import HouseholdBuilder, Person
 from dancu.registry.synthetic.numbers import UniqueNumbers
 from dancu.registry.synthetic.places import Commune, load_places
 from dancu.registry.synthetic.rows import HEADER, PersonRow, person_row
