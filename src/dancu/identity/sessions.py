@@ -240,7 +240,9 @@ def get_pending(request: HttpRequest, purpose: str = "login") -> PendingLogin | 
     if time.time() - int(data.get("at", 0)) > PENDING_TTL:
         clear_pending(request)
         return None
-    user = User.objects.select_related("person").filter(pk=int(data.get("user", 0)), is_active=True).first()
+    users = User.objects.select_related("person").filter(pk=int(data.get("user", 0)))
+    # A self-locked account is inactive until the unlock code is entered.
+    user = (users if purpose == "unlock" else users.filter(is_active=True)).first()
     if user is None:
         return None
     return PendingLogin(user=user, amr=list(data.get("amr", [])), next_url=str(data.get("next", "")), purpose=purpose)

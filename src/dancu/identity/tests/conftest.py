@@ -101,7 +101,7 @@ def officer_commune_b(db: None) -> User:
 
 
 @pytest.fixture
-def policeofficer(db: None) -> User:
+def police_officer(db: None) -> User:
     return officer("congan.a", OfficerRole.POLICE_REGISTRATION, communes=(COMMUNE_A,))
 
 
