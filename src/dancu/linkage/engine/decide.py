@@ -20,18 +20,32 @@ from .model import COMPARISON_LABELS, comparisons
 
 __all__ = ["Thresholds", "decide"]
 
+# Gamma levels of the birth-date comparison: from which day and month agree
+# (exact, or swapped), and up to which the dates disagree outright.
+_DOB_EXACT_OR_SWAPPED = 5
+_DOB_DIFFERENT = 1
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Decision thresholds on the Splink match weight (log2 Bayes factor incl. prior).
+    """Decision thresholds.
 
-    ``match`` ≈ probability 0.99; ``review`` ≈ 0.2; ``margin`` is the least lead
-    (in bits, ×32) over the runner-up for an automatic match.
+    ``match`` and ``review`` bound the posterior probability that the best
+    candidate is the person, given every candidate found and the chance that
+    the person is not in the register at all (``unregistered``, the prior odds
+    of that against one given register record being right). ``margin`` is the
+    least lead, in bits of match weight, over the runner-up for an automatic
+    match.
     """
 
-    match: float = 6.6
-    review: float = -2.0
+    match: float = 0.95
+    review: float = 0.3
     margin: float = 5.0
+    unregistered: float = 0.2
+
+
+def _disagrees(label: str) -> bool:
+    return label.startswith(("different", "far apart"))
 
 
 def _explanation_sql() -> str:
@@ -44,9 +58,19 @@ def _explanation_sql() -> str:
         label = COMPARISON_LABELS[name]
         levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
         gamma = f"p.gamma_{name}"
-        cases = " ".join(f"WHEN {len(levels) - 1 - i} THEN '{lvl['label_for_charts']}'" for i, lvl in enumerate(levels))
-        agree_parts.append(f"CASE WHEN {gamma} > 0 THEN '{label} (' || CASE {gamma} {cases} END || ')' END")
-        differ_parts.append(f"CASE WHEN {gamma} = 0 THEN '{label}' END")
+        gammas = {len(levels) - 1 - i: lvl["label_for_charts"] for i, lvl in enumerate(levels)}
+        agreeing = {g: text for g, text in gammas.items() if not _disagrees(text)}
+        differing = {g: text for g, text in gammas.items() if _disagrees(text)}
+        cases = " ".join(f"WHEN {g} THEN '{text}'" for g, text in agreeing.items())
+        agree_parts.append(
+            f"CASE WHEN {gamma} IN ({', '.join(map(str, agreeing))}) "
+            f"THEN '{label} (' || CASE {gamma} {cases} END || ')' END"
+        )
+        if len(differing) > 1:
+            cases = " ".join(f"WHEN {g} THEN '{label} ({text})'" for g, text in differing.items())
+            differ_parts.append(f"CASE {gamma} {cases} END")
+        else:
+            differ_parts.append(f"CASE WHEN {gamma} = 0 THEN '{label}' END")
         missing_parts.append(f"CASE WHEN {gamma} = -1 THEN '{label}' END")
     return (
         "concat_ws('; ', "
@@ -69,10 +93,15 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
             FROM predictions p
         ), top2 AS (
             SELECT uid,
-                   max(CASE WHEN rk = 2 THEN match_weight END) AS runner_up
-            FROM ranked WHERE rk <= 2 GROUP BY uid
+                   max(CASE WHEN rk = 2 THEN match_weight END) AS runner_up,
+                   -- odds of every candidate against a random register record
+                   sum(pow(2.0, least(match_weight, 200.0))) AS all_odds
+            FROM ranked GROUP BY uid
         )
-        SELECT r.uid, r.rid, r.match_weight, r.match_probability, r.explanation,
+        SELECT r.uid, r.rid, r.match_weight,
+               pow(2.0, least(r.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
+                 AS match_probability,
+               r.explanation,
                coalesce(r.match_weight - t.runner_up, 99.0) AS margin,
                r.gamma_given_name, r.gamma_birth_date, r.gamma_id_number
         FROM ranked r JOIN top2 t USING (uid) WHERE r.rk = 1
@@ -85,12 +114,20 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                coalesce(i.rid, b.rid) AS rid,
                CASE
                  WHEN i.rid IS NOT NULL THEN 'matched'
-                 WHEN b.rid IS NULL OR b.match_weight < {t.review} THEN 'unmatched'
+                 WHEN b.rid IS NULL OR b.match_probability < {t.review} THEN 'unmatched'
                  -- a given name that differs outright is another person (a twin,
-                 -- a sibling) whatever else agrees
+                 -- a sibling) whatever else agrees, the ID on the row included
                  WHEN b.gamma_given_name = 0 THEN 'unmatched'
-                 WHEN b.match_weight >= {t.match} AND b.margin >= {t.margin}
-                      AND b.gamma_birth_date <> 0 THEN 'matched'
+                 -- one letter or one diacritic away is a typo or how twins differ
+                 -- (Như/Nụ, Vinh/Minh, Hùng/Hưng): a typo makes a name nobody has,
+                 -- a twin has a real one, so only the typo may link by itself
+                 WHEN b.gamma_given_name = 1 AND coalesce(e.given_rare, false)
+                      AND b.gamma_birth_date >= {_DOB_EXACT_OR_SWAPPED}
+                      AND b.match_probability >= {t.match} AND b.margin >= {t.margin} THEN 'matched'
+                 WHEN b.gamma_given_name IN (1, 2) THEN 'review'
+                 WHEN b.match_probability >= {t.match} AND b.margin >= {t.margin}
+                      AND (b.gamma_birth_date > {_DOB_DIFFERENT} OR b.gamma_birth_date = -1)
+                 THEN 'matched'
                  ELSE 'review'
                END AS status,
                CASE WHEN i.rid IS NOT NULL THEN 0.9999
@@ -112,30 +149,27 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         """
         CREATE OR REPLACE TEMP TABLE claims AS
         SELECT p.uid, p.rid, p.status, e.given_f, f.row_order,
-               first_value(p.uid) OVER w AS first_uid,
-               first_value(e.given_f) OVER w AS first_given
+               -- the same person's earlier row (same given name): a duplicate
+               first_value(p.uid) OVER (PARTITION BY p.rid, e.given_f ORDER BY f.row_order)
+                 AS first_uid,
+               -- the given name of the row that fits the person best
+               first_value(e.given_f) OVER (
+                 PARTITION BY p.rid ORDER BY (p.status = 'matched') DESC, p.score DESC, f.row_order
+               ) AS best_given
         FROM proposed p JOIN ext e USING (uid) JOIN ext_fields f ON f.row_id = p.uid
         WHERE p.status IN ('matched', 'review') AND p.rid IS NOT NULL
-        WINDOW w AS (PARTITION BY p.rid ORDER BY (p.status = 'matched') DESC, p.score DESC,
-                     f.row_order)
         """
     )
     con.sql(
         """
         CREATE OR REPLACE TEMP TABLE result_core AS
         SELECT p.uid AS row_id,
-               CASE WHEN s.status = 'unmatched' THEN NULL ELSE p.rid END AS personal_id,
-               s.status, p.score, p.explanation, p.method,
-               CASE WHEN c.first_uid <> c.uid AND c.first_given = c.given_f
-                    THEN c.first_uid END AS duplicate_of
-        FROM proposed p
-        LEFT JOIN claims c USING (uid)
-        CROSS JOIN LATERAL (
-            SELECT CASE
-                WHEN c.first_uid IS NOT NULL AND c.first_uid <> c.uid
-                     AND c.first_given IS DISTINCT FROM c.given_f AND p.status = 'matched'
-                THEN 'review' ELSE p.status END AS status
-        ) s
+               CASE WHEN p.status = 'unmatched' THEN NULL ELSE p.rid END AS personal_id,
+               CASE WHEN p.status = 'matched' AND c.best_given IS DISTINCT FROM c.given_f
+                    THEN 'review' ELSE p.status END AS status,
+               p.score, p.explanation, p.method,
+               CASE WHEN c.first_uid <> c.uid THEN c.first_uid END AS duplicate_of
+        FROM proposed p LEFT JOIN claims c USING (uid)
         """
     )
     _differences(con)
@@ -149,18 +183,21 @@ def _differences(con: duckdb.DuckDBPyConnection) -> None:
         SELECT rc.*,
                CASE WHEN rc.personal_id IS NULL THEN NULL ELSE to_json(map_from_entries(
                  list_filter([
-                   CASE WHEN e.name_x IS DISTINCT FROM r.name_x
+                   -- the spelling itself: capitals, lost diacritics and legacy
+                   -- encodings are corrections too, not only other names
+                   CASE WHEN trim(regexp_replace(nfc_normalize(f.full_name), '\\s+', ' ', 'g'))
+                             IS DISTINCT FROM rr.full_name
                         THEN {'key': 'full_name', 'value': [f.full_name, rr.full_name]} END,
                    CASE WHEN (e.dob IS NULL AND e.dob_year IS NOT NULL AND r.dob IS NOT NULL)
                           OR e.dob IS DISTINCT FROM r.dob AND e.dob IS NOT NULL
                           OR e.dob_year IS DISTINCT FROM r.dob_year
-                        THEN {'key': 'birth_date', 'value': [f.birth_date, rr.birth_date]} END,
+                        THEN {'key': 'birth_date', 'value': [nullif(f.birth_date, ''), rr.birth_date]} END,
                    CASE WHEN e.sex IS DISTINCT FROM r.sex
-                        THEN {'key': 'sex', 'value': [f.sex, rr.sex]} END,
+                        THEN {'key': 'sex', 'value': [nullif(f.sex, ''), rr.sex]} END,
                    CASE WHEN e.pid IS DISTINCT FROM r.pid
-                        THEN {'key': 'personal_id', 'value': [f.personal_id, rr.personal_id]} END,
+                        THEN {'key': 'personal_id', 'value': [nullif(f.personal_id, ''), rr.personal_id]} END,
                    CASE WHEN NOT list_contains(e.communes, r.commune)
-                        THEN {'key': 'address', 'value': [f.address, rr.commune_name]} END
+                        THEN {'key': 'address', 'value': [nullif(f.address, ''), rr.commune_name]} END
                  ], lambda x: x IS NOT NULL))) END AS differences
         FROM result_core rc
         JOIN ext e ON e.uid = rc.row_id

@@ -366,11 +366,48 @@ def _mess_phone(rng: random.Random, phone: str) -> str:
 
 
 def _shift_date(rng: random.Random, iso: str) -> str:
-    """A different plausible birth date, for a namesake."""
+    """A different plausible birth date, in another year, for a namesake or a stranger."""
+    year = int(iso[:4]) + rng.choice((-1, 1)) * rng.randint(1, 8)
     if len(iso) < 10:
-        return f"{int(iso[:4]) + rng.choice((-3, -2, 2, 3))}"
-    year = int(iso[:4]) + rng.randint(-8, 8)
+        return str(year)
     return date(year, rng.randint(1, 12), rng.randint(1, 28)).isoformat()
+
+
+def _stranger(
+    rng: random.Random,
+    person: Mapping[str, Any],
+    register: Sequence[Mapping[str, Any]],
+    given_by_sex: Mapping[str, list[str]],
+    taken: set[tuple[str, str]],
+) -> dict[str, Any] | None:
+    """Someone living with ``person`` whom the register does not hold (a lodger, a
+    relative not yet registered): a plausible name, another birth date."""
+    for _ in range(10):
+        other = split_name(str(register[rng.randrange(len(register))]["full_name"]))
+        given = rng.choice(given_by_sex.get(str(person["sex"])) or [other.given])
+        middle = split_name(str(person["full_name"])).middle
+        name = " ".join(w for w in (other.surname, middle, given) if w)
+        birth = _shift_date(rng, str(person["birth_date"]))
+        if (fold(name), birth[:4]) not in taken:
+            return dict(person) | {"full_name": name, "birth_date": birth}
+    return None
+
+
+def _twin(
+    rng: random.Random,
+    person: Mapping[str, Any],
+    given_by_sex: Mapping[str, list[str]],
+    taken: set[tuple[str, str]],
+) -> dict[str, Any] | None:
+    """The unregistered twin of ``person``: everything shared but the given name."""
+    parts = split_name(str(person["full_name"]))
+    pool = given_by_sex.get(str(person["sex"]), [])
+    for _ in range(20):
+        given = rng.choice(pool) if pool else ""
+        name = " ".join(w for w in (parts.surname, parts.middle, given) if w)
+        if given and fold(given) != fold(parts.given) and (fold(name), str(person["birth_date"])[:4]) not in taken:
+            return dict(person) | {"full_name": name}
+    return None
 
 
 def make_messy_extract(
@@ -399,6 +436,10 @@ def make_messy_extract(
     for p in register[:20000]:
         given_by_sex[str(p.get("sex"))].append(split_name(str(p["full_name"])).given)
     commune_codes = sorted({str(p.get("commune_code")) for p in register if p.get("commune_code")})
+    # An invented person must not happen to be a registered one (same name and
+    # birth year): the truth would be wrong.
+    taken = {(fold(str(p["full_name"])), str(p["birth_date"])[:4]) for p in register}
+    taken_dates = {(fold(str(p["full_name"])), str(p["birth_date"])) for p in register}
 
     out = MessyExtract(headers=list(style.values()), rows=[])
     order = rng.sample(range(len(register)), k=min(size, len(register)))
@@ -412,25 +453,18 @@ def make_messy_extract(
         roll = rng.random()
         fake: dict[str, Any] | None = None
         if roll < opts.unregistered_stranger:
-            other = register[rng.randrange(len(register))]
-            parts = split_name(str(other["full_name"]))
-            given = rng.choice(given_by_sex.get(str(person["sex"])) or [parts.given])
-            fake = dict(person)
-            fake["full_name"] = f"{parts.surname} {split_name(str(person['full_name'])).middle} {given}"
-            fake["birth_date"] = _shift_date(rng, str(person["birth_date"]))
-            kinds.append("unregistered_stranger")
+            fake = _stranger(rng, person, register, given_by_sex, taken)
+            if fake:
+                kinds.append("unregistered_stranger")
         elif roll - opts.unregistered_stranger < opts.unregistered_namesake:
-            fake = dict(person)
-            fake["birth_date"] = _shift_date(rng, str(person["birth_date"]))
-            fake["commune_code"] = rng.choice(commune_codes) if commune_codes else ""
-            fake["address_line"] = ""
-            kinds.append("unregistered_namesake")
+            birth = _shift_date(rng, str(person["birth_date"]))
+            if (fold(str(person["full_name"])), birth) not in taken_dates:
+                fake = dict(person) | {"birth_date": birth, "address_line": ""}
+                fake["commune_code"] = rng.choice(commune_codes) if commune_codes else ""
+                kinds.append("unregistered_namesake")
         elif roll - opts.unregistered_stranger - opts.unregistered_namesake < opts.unregistered_twin:
-            parts = split_name(str(person["full_name"]))
-            pool = [g for g in given_by_sex.get(str(person["sex"]), []) if fold(g) != fold(parts.given)]
-            if pool:
-                fake = dict(person)
-                fake["full_name"] = " ".join(w for w in (parts.surname, parts.middle, rng.choice(pool)) if w)
+            fake = _twin(rng, person, given_by_sex, taken)
+            if fake:
                 kinds.append("unregistered_twin")
         if fake is not None:
             # An unregistered person has no ID of their own; sometimes the sibling's.

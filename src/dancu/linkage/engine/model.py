@@ -62,9 +62,10 @@ def _null(sql: str) -> dict[str, Any]:
     return {"sql_condition": sql, "label_for_charts": "null", "is_null_level": True}
 
 
-_GIVEN_AGREES: Final = (
-    "(given_f_l = given_f_r OR (length(given_f_l) >= 4 AND damerau_levenshtein(given_f_l, given_f_r) <= 1))"
-)
+# The same ID names the same person only with the same given name (diacritics
+# aside): twins share birth date, surname, middle name, address and sometimes the
+# card, and their given names may be one letter apart (Vinh/Minh, Như/Nụ).
+_ID_PERSON_AGREES: Final = "given_f_l = given_f_r"
 
 
 def comparisons() -> list[dict[str, Any]]:
@@ -84,7 +85,8 @@ def comparisons() -> list[dict[str, Any]]:
             ),
             _level("given_f_l = given_f_r", "diacritics differ", 0.01, 0.004),
             _level(
-                "length(given_f_l) >= 3 AND damerau_levenshtein(given_f_l, given_f_r) <= 1",
+                "damerau_levenshtein(given_f_l, given_f_r) <= 1 AND (greatest(length(given_f_l), "
+                "length(given_f_r)) >= 3 OR given_rare_l OR given_rare_r)",
                 "one letter off",
                 0.025,
                 0.02,
@@ -106,9 +108,15 @@ def comparisons() -> list[dict[str, Any]]:
                 0.03,
             ),
             _level(
+                "length(family_f_l) >= 6 AND damerau_levenshtein(family_f_l, family_f_r) <= 2",
+                "one or two letters off",
+                0.03,
+                0.01,
+            ),
+            _level(
                 "surname_g_l = surname_g_r OR middle_f_l = middle_f_r",
                 "surname or middle name agrees",
-                0.04,
+                0.02,
                 0.35,
             ),
             _level("ELSE", "different", 0.02, 0.59),
@@ -128,10 +136,11 @@ def comparisons() -> list[dict[str, Any]]:
                 0.013,
             ),
             _level(
+                # two of year, month and day agree: one part mistyped (any year digit)
                 "dob_l IS NOT NULL AND dob_r IS NOT NULL AND ("
-                "(dob_year_l = dob_year_r AND (substr(dob_l, 6, 2) = substr(dob_r, 6, 2) "
-                "OR substr(dob_l, 9, 2) = substr(dob_r, 9, 2))) "
-                "OR (dob_md_l = dob_md_r AND abs(dob_year_l - dob_year_r) <= 1))",
+                "CAST(dob_year_l = dob_year_r AS INTEGER) "
+                "+ CAST(substr(dob_l, 6, 2) = substr(dob_r, 6, 2) AS INTEGER) "
+                "+ CAST(substr(dob_l, 9, 2) = substr(dob_r, 9, 2) AS INTEGER)) >= 2",
                 "one part differs",
                 0.03,
                 0.0012,
@@ -142,7 +151,8 @@ def comparisons() -> list[dict[str, Any]]:
                 0.01,
                 0.026,
             ),
-            _level("ELSE", "different", 0.03, 0.96),
+            _level("abs(dob_year_l - dob_year_r) <= 5", "different, within 5 years", 0.02, 0.12),
+            _level("ELSE", "far apart", 0.01, 0.84),
         ],
     }
     sex = {
@@ -175,7 +185,7 @@ def comparisons() -> list[dict[str, Any]]:
         "comparison_levels": [
             _null("(pid_l IS NULL AND old_id_l IS NULL) OR (pid_r IS NULL AND old_id_r IS NULL)"),
             _level(
-                f"(pid_l = pid_r OR old_id_l = old_id_r) AND {_GIVEN_AGREES}",
+                f"(pid_l = pid_r OR old_id_l = old_id_r) AND {_ID_PERSON_AGREES}",
                 "same ID, given name agrees",
                 0.93,
                 1e-7,
@@ -183,7 +193,7 @@ def comparisons() -> list[dict[str, Any]]:
                 fix_u=True,
             ),
             _level(
-                f"damerau_levenshtein(pid_l, pid_r) <= 1 AND {_GIVEN_AGREES}",
+                f"damerau_levenshtein(pid_l, pid_r) <= 1 AND {_ID_PERSON_AGREES}",
                 "ID one digit off, given name agrees",
                 0.04,
                 2e-6,
@@ -240,6 +250,8 @@ BLOCKING_RULES: Final[tuple[str, ...]] = (
     "l.surname_g = r.surname_g AND l.given_f = r.given_f AND l.dob_year = r.dob_year",
     "l.given_f = r.given_f AND l.dob = r.dob",
     "l.family_f = r.family_f AND l.dob = r.dob",
+    "l.surname_g = r.surname_g AND l.dob = r.dob",
+    "l.dob = r.dob AND l.commune = r.commune",
     "l.name_f = r.name_f AND l.commune = r.commune",
     "l.given_f = r.given_f AND l.family_f = r.family_f AND l.province = r.province",
     "substr(l.pid, 7, 6) = substr(r.pid, 7, 6)",

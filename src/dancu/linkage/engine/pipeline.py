@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import duckdb
-import pyarrow as pa
-import pyarrow.csv as pacsv
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from .decide import Thresholds, decide
 from .headers import HeaderMapping
@@ -76,8 +76,7 @@ def _connect() -> duckdb.DuckDBPyConnection:
 def _id_rules(con: duckdb.DuckDBPyConnection) -> None:
     """Stage 1: ID links where the given name and the birth date agree (table ``id_links``)."""
     agrees = """
-        (e.given_f = r.given_f
-         OR (length(e.given_f) >= 4 AND damerau_levenshtein(e.given_f, r.given_f) <= 1))
+        e.given_f = r.given_f
         AND (e.surname_g = r.surname_g OR e.middle_f = r.middle_f OR e.surname_g IS NULL)
         AND (e.dob_year IS NULL OR r.dob_year IS NULL
              OR e.dob = r.dob OR e.dob_alt = r.dob

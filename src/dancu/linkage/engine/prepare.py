@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
+import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from dancu.core.text import exact_key, fold
 
@@ -32,7 +32,8 @@ from .normalise import clean_id, normalise_sex, parse_date
 
 __all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
 
-Register = str | Path | pa.Table | duckdb.DuckDBPyRelation
+#: What ``link`` accepts as the register: a path (Parquet/CSV), an Arrow table, a DuckDB relation.
+Register: TypeAlias = "str | Path | pa.Table | duckdb.DuckDBPyRelation"
 
 #: Regional spellings of one surname (Southern Huỳnh for Northern Hoàng, Võ for Vũ).
 SURNAME_VARIANTS = {"huynh": "hoang", "vo": "vu"}
@@ -43,7 +44,7 @@ _COMPOUND_SURNAMES = ("ton that", "ton nu", "nguyen phuc", "nguyen phuoc", "au d
 COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "given_x",
     "given_f", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id", "communes",
-    "commune", "province", "phone", "household", "pid_household",
+    "commune", "province", "phone", "household", "pid_household", "given_rare",
 )  # fmt: skip
 
 _REGISTER_COLUMNS = (
@@ -196,7 +197,8 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN length(regexp_replace(coalesce(r.phone, ''), '\\D', '', 'g')) = 10
                     THEN regexp_replace(r.phone, '\\D', '', 'g') END AS phone,
                nullif(r.household_id, '') AS household,
-               CAST(NULL AS VARCHAR) AS pid_household
+               CAST(NULL AS VARCHAR) AS pid_household,
+               false AS given_rare
         FROM register_raw r
         LEFT JOIN _reg_keys k ON k.uid = r.personal_id
         LEFT JOIN _reg_communes c USING (commune_code)
@@ -295,6 +297,10 @@ def prepare_extract(
     con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT uid, name FROM _ext_src")
     _word_keys(con, "_ext_names", "_ext_keys")
     con.sql(
+        "CREATE OR REPLACE TEMP TABLE _given_counts AS SELECT given_f FROM reg "
+        "WHERE given_f IS NOT NULL GROUP BY given_f HAVING count(*) >= 3"
+    )
+    con.sql(
         """
         CREATE OR REPLACE TABLE ext AS
         WITH base AS (
@@ -312,10 +318,15 @@ def prepare_extract(
             FROM _ext_src s LEFT JOIN _ext_keys k USING (uid)
         )
         SELECT b.* EXCLUDE (phone), b.phone, CAST(NULL AS VARCHAR) AS household,
-               r.household AS pid_household
+               r.household AS pid_household,
+               -- A given name the register (nearly) never uses is a typo, not another
+               -- person's real name: "Vâ" for "Vân" may link alone, "Vinh" for
+               -- "Minh" may not (twins are given real names).
+               b.given_f NOT IN (SELECT given_f FROM _given_counts) AS given_rare
         FROM base b LEFT JOIN reg r ON r.uid = b.pid
         """
     )
+    con.sql("DROP TABLE _given_counts")
     con.unregister("_ext_src")
     con.sql("DROP TABLE _ext_keys")
     con.sql("DROP TABLE _ext_names")

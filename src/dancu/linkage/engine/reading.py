@@ -6,15 +6,16 @@ import csv
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from .headers import HeaderMapping, recognise_headers
 
 __all__ = ["ExtractError", "read_extract"]
 
-Extract = str | Path | pa.Table | Iterable[Mapping[str, Any]]
+#: What ``link`` accepts as an extract: a CSV/XLSX path, an Arrow table, or rows.
+Extract: TypeAlias = "str | Path | pa.Table | Iterable[Mapping[str, Any]]"
 
 
 class ExtractError(ValueError):
@@ -45,12 +46,12 @@ def _read_rows(source: Extract) -> tuple[list[str], list[list[str]]]:
             return _read_xlsx(path)
         return _read_csv(path)
     rows = list(source)
-    headers: list[str] = []
+    keys: list[str] = []
     for row in rows:
         for key in row:
-            if key not in headers:
-                headers.append(key)
-    return headers, [[_cell_text(row.get(h)) for h in headers] for row in rows]
+            if key not in keys:
+                keys.append(key)
+    return keys, [[_cell_text(row.get(h)) for h in keys] for row in rows]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:

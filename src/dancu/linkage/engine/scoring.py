@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import duckdb
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 
 from .model import comparisons, settings_dict
 
@@ -78,19 +78,24 @@ def _train(con: duckdb.DuckDBPyConnection, prior: float, n_labels: int) -> dict[
     linker.training.estimate_u_using_random_sampling(max_pairs=_U_PAIRS, seed=7)
     if n_labels >= _MIN_LABELS:
         labels = db_api.register("train_labels", dataset_display_name="train_labels")
-        linker.training.estimate_m_from_pairwise_labels(labels)
+        linker.training.estimate_m_from_pairwise_labels(labels)  # type: ignore[no-untyped-call]  # Splink is untyped here
     model = linker.misc.save_model_to_json()
     return _blend_with_priors(model, n_labels if n_labels >= _MIN_LABELS else 0)
 
 
 def _labels(con: duckdb.DuckDBPyConnection) -> int:
-    """Pairs sharing a personal ID, whatever their names: m without selection bias."""
+    """Pairs sharing a personal ID: labels for m, selected on the ID, not on the names."""
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE train_labels AS
         SELECT 'a_extract' AS source_dataset_l, e.uid AS uid_l,
                'b_register' AS source_dataset_r, r.uid AS uid_r
         FROM ext e JOIN reg r ON e.pid = r.pid
+        -- A card shared within a family (another given name AND another birth
+        -- year) is not the same person: it would teach the model that true
+        -- matches often disagree on both.
+        WHERE NOT (e.given_f IS DISTINCT FROM r.given_f
+                   AND coalesce(abs(e.dob_year - r.dob_year), 0) > 1)
         USING SAMPLE reservoir({_MAX_LABELS} ROWS) REPEATABLE (11)
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -129,7 +134,7 @@ def _predict_spark(con: duckdb.DuckDBPyConnection, model: dict[str, Any], spark:
 
     if spark is None:
         raise ValueError("Cần phiên Spark / A Spark session is required for backend='spark'")
-    db_api = SparkAPI(spark_session=spark)
+    db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]  # Splink is untyped here
     frames = {}
     for name in ("ext_rest", "reg"):
         table = con.sql(f"SELECT * FROM {name}").to_arrow_table()  # noqa: S608  # SQL built from our own constants, never from input
