@@ -52,6 +52,7 @@ __all__ = [
     "do_refuse_onboarding",
     "do_register_system",
     "do_revoke_access",
+    "do_set_limits",
     "do_set_system_status",
     "do_subscribe",
     "do_unsubscribe",
@@ -347,6 +348,24 @@ def do_revoke_access(grant_id: int, *, actor: Actor, reason: str) -> AccessGrant
             details={"client": grant.system.xroad_id, "service": grant.service, "reason": reason[:300]},
         )
     return grant
+
+
+def do_set_limits(system: MemberSystem, *, rate_per_minute: int, quota_per_day: int, actor: Actor) -> None:
+    """Change a system's rate limit and daily quota (both at least 1)."""
+    if rate_per_minute < 1 or quota_per_day < 1:
+        raise _invalid("Giới hạn phải lớn hơn 0", "limits must be positive")
+    with transaction.atomic():
+        MemberSystem.objects.filter(pk=system.pk).update(rate_per_minute=rate_per_minute, quota_per_day=quota_per_day)
+        system.rate_per_minute = rate_per_minute
+        system.quota_per_day = quota_per_day
+        bump_policy()
+        record(
+            action="exchange.limits_changed",
+            actor=actor,
+            object_type="member_system",
+            object_id=system.pk,
+            details={"client": system.xroad_id, "rate_per_minute": rate_per_minute, "quota_per_day": quota_per_day},
+        )
 
 
 def do_set_system_status(system: MemberSystem, status: str, *, actor: Actor, reason: str = "") -> None:

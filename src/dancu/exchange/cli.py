@@ -213,3 +213,21 @@ def deliver() -> None:
     from dancu.exchange.tasks import deliver_due
 
     _echo({"delivered": deliver_due()})
+
+
+@exchange_app.command("limits")
+def set_limits(
+    client_id: Annotated[str, typer.Option(help="The system's OAuth client id")],
+    per_minute: Annotated[int, typer.Option(min=1)],
+    per_day: Annotated[int, typer.Option(min=1)],
+) -> None:
+    """Set a system's rate limit (calls per minute) and quota (calls per day)."""
+    from dancu.exchange.actions import do_set_limits
+    from dancu.exchange.models import MemberSystem
+
+    system = MemberSystem.objects.select_related("member").filter(client_id=client_id).first()
+    if system is None:
+        _fail(ValueError(f"Không có hệ thống / no system with client_id {client_id}"))
+        return
+    do_set_limits(system, rate_per_minute=per_minute, quota_per_day=per_day, actor=_actor())
+    _echo({"client_id": client_id, "rate_per_minute": per_minute, "quota_per_day": per_day})
