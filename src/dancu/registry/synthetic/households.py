@@ -456,10 +456,9 @@ class HouseholdBuilder:
         """Mark some members deceased (mostly old), with a death date after their last child."""
         random_ = self.random
         for person in members[1:]:  # the head is alive by definition
-            age = (TODAY - person.birth) / YEAR
             if person.death != _FORCE_DEATH:
-                share = DEATH_SHARE[min(int(age) // 5, len(DEATH_SHARE) - 1)]
-                if random_() >= share:
+                band = int((TODAY - person.birth) / YEAR) // 5
+                if random_() >= DEATH_SHARE[band if band < len(DEATH_SHARE) else -1]:
                     continue
             earliest = max(person.birth + 1, person.last_child + 1, TODAY - int(15 * YEAR))
             if earliest >= TODAY - 30:

@@ -60,13 +60,16 @@ def _card_share(birth_year: int) -> float:
     return 0.0
 
 
+_LAST_YEAR_ONLY: Final = 1970
+
+
 def _year_only_share(birth_year: int) -> float:
     """Share of birth dates known only by year (old paper records)."""
     if birth_year < 1950:
         return 0.35
     if birth_year < 1960:
         return 0.1
-    if birth_year < 1970:
+    if birth_year < _LAST_YEAR_ONLY:
         return 0.03
     return 0.0
 
@@ -124,14 +127,15 @@ class _RowMaker:
         out: list[Row] = []
         for person, (year, _, birth_date) in zip(members, days, strict=True):
             birth = person.birth
-            if random_() < year_only[year - _FIRST_YEAR]:
+            # Most people are born too late for either: skip the draw (and its cost) for them.
+            if year < _LAST_YEAR_ONLY and random_() < year_only[year - _FIRST_YEAR]:
                 birth_date = birth_date[:4]
             alive = person.death == 0
             phone = ""
             if alive and random_() < phone_share[int((TODAY - birth) / YEAR)]:
                 phone = next_phone(phone_prefixes.pick(random_()), rng)
             card = ""
-            if random_() < card_share[year - _FIRST_YEAR]:
+            if year <= _CARD_LAST_BIRTH_YEAR and random_() < card_share[year - _FIRST_YEAR]:
                 # Most cards were issued where the person lives; some where they grew up.
                 card_prefix = home_card
                 if random_() < 0.3:
