@@ -31,7 +31,9 @@ __all__ = [
 
 CODE_LIFETIME = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-# At most this many codes per phone per hour, and one per RESEND_GAP.
+# At most this many codes per phone per hour, and one per RESEND_GAP for the same purpose (a
+# registration code followed at once by a step-up code is normal; the same code asked for
+# again and again is not).
 MAX_PER_HOUR = 5
 RESEND_GAP = dt.timedelta(seconds=30)
 _PHONE = re.compile(r"^0[1-9][0-9]{8,9}$")
@@ -66,7 +68,7 @@ def do_send_code(purpose: str, phone: str, *, user: User | None = None, person: 
     """Create a code for ``phone`` and send it; refuse when the phone asked for too many."""
     now = timezone.now()
     recent = OneTimeCode.objects.filter(phone=phone, created_at__gt=now - dt.timedelta(hours=1))
-    if recent.count() >= MAX_PER_HOUR or recent.filter(created_at__gt=now - RESEND_GAP).exists():
+    if recent.count() >= MAX_PER_HOUR or recent.filter(purpose=purpose, created_at__gt=now - RESEND_GAP).exists():
         raise IdentityError("code_rate_limited", errors.CODE_RATE)
     code = f"{secrets.randbelow(1_000_000):06d}"
     otp = OneTimeCode(

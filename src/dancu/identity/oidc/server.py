@@ -71,9 +71,9 @@ __all__ = [
 AUTH_METHODS = ["private_key_jwt", "client_secret_basic"]
 CODE_LIFETIME = dt.timedelta(seconds=60)
 ID_TOKEN_LIFETIME = 900
-# A client assertion may live at most this long (RFC 7523 sets no bound; a short one keeps the
-# replay table small and a stolen assertion useless quickly).
-MAX_ASSERTION_SECONDS = 300
+# A client assertion may live at most this long: RFC 7523 sets no bound; FAPI 1.0 Advanced
+# §5.2.2-13 sets 60 minutes, which is also what common client libraries (Authlib) sign with.
+MAX_ASSERTION_SECONDS = 3600
 
 ENDPOINT_PATHS = {
     "authorization_endpoint": "/oidc/authorize",
@@ -168,7 +168,7 @@ class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]  # Authlib 
     def verify_claims(self, claims: Any) -> None:
         exp = claims.get("exp")
         if isinstance(exp, int) and exp > time.time() + MAX_ASSERTION_SECONDS + self.leeway:
-            raise InvalidClientError(description="The client assertion lives too long (at most 300 seconds).")
+            raise InvalidClientError(description="The client assertion lives too long (at most 3600 seconds).")
         super().verify_claims(claims)
 
     def validate_jti(self, claims: Any, jti: Any) -> bool:

@@ -31,6 +31,7 @@ from dancu.identity.actions.factors import provisioning_uri
 from dancu.identity.errors import IdentityError
 from dancu.identity.forms import CodeForm, LoginForm
 from dancu.identity.models import CodePurpose, TotpDevice, User
+from dancu.identity.views.form_targets import allow_form_targets, relying_party_origin
 
 PENDING_ATTEMPTS_KEY = "dancu_pending_attempts"
 MAX_CODE_ATTEMPTS = 5
@@ -111,7 +112,8 @@ def login(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING_ATTEMPTS_KEY] = 0
                 return redirect("identity:login_totp" if confirmed else "identity:login_enrol")
             return _finish(request, user, ["pwd"], next_url)
-    return render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    return allow_form_targets(response, relying_party_origin(next_url))
 
 
 def _count_wrong_code(request: HttpRequest) -> bool:
@@ -139,7 +141,8 @@ def login_totp(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Nhập sai quá nhiều lần, hãy đăng nhập lại / Too many wrong codes; log in again")
             return redirect("identity:login")
         form.add_error("code", "Mã xác thực không đúng / The code is wrong")
-    return render(request, "identity/login_totp.html", {"form": form}, status=400 if form.errors else 200)
+    response = render(request, "identity/login_totp.html", {"form": form}, status=400 if form.errors else 200)
+    return allow_form_targets(response, relying_party_origin(pending.next_url))
 
 
 def qr_svg_data_uri(text: str) -> str:
@@ -165,12 +168,13 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         else:
             return _finish(request, pending.user, ["pwd", "otp", "mfa"], pending.next_url)
     uri = provisioning_uri(pending.user, device.secret)
-    return render(
+    response = render(
         request,
         "identity/login_enrol.html",
         {"form": form, "qr": qr_svg_data_uri(uri), "secret": device.secret},
         status=400 if form.errors else 200,
     )
+    return allow_form_targets(response, relying_party_origin(pending.next_url))
 
 
 @never_cache
@@ -192,12 +196,13 @@ def login_unlock(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Tài khoản đã được mở khóa / Your account is unlocked")
             user.refresh_from_db()
             return _finish(request, user, ["pwd", "sms", "mfa"], pending.next_url)
-    return render(
+    response = render(
         request,
         "identity/login_unlock.html",
         {"form": form, "phone": mask_phone(pending.user.phone)},
         status=400 if form.errors else 200,
     )
+    return allow_form_targets(response, relying_party_origin(pending.next_url))
 
 
 @never_cache
@@ -221,7 +226,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
         else:
             request.session["dancu_step_up_code"] = str(otp.pk)
         context["sent"] = "dancu_step_up_code" in request.session
-        return render(request, "identity/step_up.html", context)
+        return allow_form_targets(render(request, "identity/step_up.html", context), relying_party_origin(next_url))
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if has_totp:
@@ -241,7 +246,8 @@ def step_up(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             form.add_error("code", "Mã xác thực không đúng / The code is wrong")
     context["sent"] = "dancu_step_up_code" in request.session
-    return render(request, "identity/step_up.html", context, status=400 if form.errors else 200)
+    response = render(request, "identity/step_up.html", context, status=400 if form.errors else 200)
+    return allow_form_targets(response, relying_party_origin(next_url))
 
 
 @never_cache

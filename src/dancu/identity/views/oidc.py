@@ -33,6 +33,7 @@ from dancu.identity.oidc.server import (
     get_server,
 )
 from dancu.identity.queries import CitizenPrincipal, OfficerPrincipal, check_bearer
+from dancu.identity.views.form_targets import allow_form_targets, origin_of
 
 # OpenID Connect Core errata / "Unmet Authentication Requirements 1.0": the login cannot reach
 # the level the client asked for.
@@ -311,7 +312,9 @@ def _consent_page(request: HttpRequest, client: Client, *, user_login: LoginSess
     hidden = [(k, v) for k, values in source.lists() for v in values if k not in {"csrfmiddlewaretoken", "decision"}]
     preview = claim_values(user_login.user, client, claims)
     rows = [{"claim": c, "label": CLAIM_LABELS[c], "value": _display(preview.get(c))} for c in claims]
-    return render(request, "identity/consent.html", {"client": client, "rows": rows, "hidden": hidden})
+    response = render(request, "identity/consent.html", {"client": client, "rows": rows, "hidden": hidden})
+    # The consent form ends with a redirect to the (already validated) redirect URI.
+    return allow_form_targets(response, origin_of(source.get("redirect_uri", "")))
 
 
 def _display(value: Any) -> str:

@@ -88,7 +88,7 @@ def test_it_refuses_an_expired_assertion(client: HttpClient, citizen_minh: User,
 
 def test_it_refuses_a_long_lived_assertion(client: HttpClient, citizen_minh: User, portal_rp: RelyingParty) -> None:
     now = int(time.time())
-    _refused(_token_request(client, portal_rp, portal_rp.assertion(exp=now + 3600)))
+    _refused(_token_request(client, portal_rp, portal_rp.assertion(exp=now + 3600 + 120)))
 
 
 def test_it_refuses_the_wrong_audience(client: HttpClient, citizen_minh: User, portal_rp: RelyingParty) -> None:
