@@ -3,6 +3,7 @@ administrators' pages, and the OpenID Connect provider."""
 
 from django.urls import path
 
+from dancu.identity.federation import views as federation
 from dancu.identity.views import login, officer, oidc, operator, portal, register
 
 app_name = "identity"
@@ -21,6 +22,8 @@ urlpatterns = [
     path("dang-nhap/xac-thuc-bo-sung/", login.step_up, name="step_up"),
     path("dang-nhap/xac-thuc-lai/", login.reauthenticate, name="reauth"),
     path("dang-xuat/", login.logout, name="logout"),
+    path("dang-nhap/cap-tren/", federation.upstream_start, name="upstream_start"),
+    path("dang-nhap/cap-tren/callback", federation.upstream_callback, name="upstream_callback"),
     path("dang-ky/", register.register, name="register"),
     path("dang-ky/xac-nhan/", register.register_confirm, name="register_confirm"),
     path("tai-khoan/", portal.account, name="account"),

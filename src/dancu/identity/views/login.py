@@ -29,6 +29,7 @@ from dancu.identity.actions import (
 from dancu.identity.actions.codes import mask_phone
 from dancu.identity.actions.factors import provisioning_uri
 from dancu.identity.errors import IdentityError
+from dancu.identity.federation.config import upstream_config
 from dancu.identity.forms import CodeForm, LoginForm
 from dancu.identity.models import CodePurpose, TotpDevice, User
 from dancu.identity.views.form_targets import allow_form_targets, relying_party_origin
@@ -112,7 +113,9 @@ def login(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING_ATTEMPTS_KEY] = 0
                 return redirect("identity:login_totp" if confirmed else "identity:login_enrol")
             return _finish(request, user, ["pwd"], next_url)
-    response = render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    upstream = upstream_config()
+    context = {"form": form, "next": next_url, "upstream_name": upstream.name if upstream is not None else ""}
+    response = render(request, "identity/login.html", context, status=status)
     return allow_form_targets(response, relying_party_origin(next_url))
 
 

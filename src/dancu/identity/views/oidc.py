@@ -19,6 +19,7 @@ from dancu.identity import keys, sessions
 from dancu.identity.actions import do_grant_consent, do_record_consent_refused
 from dancu.identity.actions.login import do_record_login_event
 from dancu.identity.actors import actor_of_client
+from dancu.identity.federation.config import upstream_config
 from dancu.identity.levels import ACR_LEVEL1, ACR_LEVEL2, UnsupportedAcrError, level_of_acr, required_level
 from dancu.identity.models import Client, Consent, LoginOutcome, LoginSession, UserKind
 from dancu.identity.oidc import tokens as jwts
@@ -188,6 +189,21 @@ def _authorize_url_without(request: HttpRequest, *drop: str) -> str:
     return f"{reverse('identity:authorize')}?{urlencode(params)}"
 
 
+def pending_request_level(next_url: str) -> int:
+    """The e-ID level a pending authorization request (``next``) will need, or 0."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("identity:authorize"):
+        return 0
+    query = dict(parse_qsl(parts.query))
+    client = Client.objects.filter(client_id=query.get("client_id", ""), is_active=True).first()
+    if client is None:
+        return 0
+    try:
+        return required_level(query.get("acr_values"), client.min_level)
+    except UnsupportedAcrError:
+        return 0
+
+
 def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('identity:login')}?next={quote(next_url, safe='')}")
 
@@ -251,6 +267,10 @@ def authorize(request: HttpRequest) -> HttpResponse:
         reached = level_of_acr(login.acr)
         account_level = user.eid_level if user.kind == UserKind.CITIZEN else 0
         if reached < needed:
+            if login.upstream_issuer and upstream_config() is not None and "none" not in prompt:
+                # Logged in through the upstream at a lower level: the upstream raises it.
+                next_url = _authorize_url_without(request, "prompt")
+                return HttpResponseRedirect(f"{reverse('identity:upstream_start')}?next={quote(next_url, safe='')}")
             if account_level >= needed:
                 if "none" in prompt:
                     return HttpResponseRedirect(
