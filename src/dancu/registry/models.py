@@ -131,6 +131,10 @@ class Residence(models.Model):
     commune_code = models.CharField(max_length=10)
     recorded_unit_code = models.CharField(max_length=10, blank=True)
     address_line = models.CharField(max_length=300, blank=True)
+    # The era of ``recorded_unit_code`` ("current" or "former": the same code can name different
+    # communes in the two) and the unit's name as it was given.
+    recorded_unit_era = models.CharField(max_length=7, blank=True)
+    recorded_unit_name = models.CharField(max_length=100, blank=True)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)

@@ -1,0 +1,356 @@
+"""The database's own bulk paths, behind one small interface: PostgreSQL ``COPY``, SQLite
+``executemany`` on the raw connection, in the caller's transaction.
+
+For a large load (the first import of a province), keeping a dozen B-tree indexes and the
+foreign-key triggers up to date row by row costs five times the load itself; :meth:`relax`
+drops them inside the transaction and :meth:`restore` builds them again by sorting, still
+inside it. DDL is transactional on both databases, so a ``kill -9`` at any point leaves the
+indexes and the rows exactly as they were (docs/adr/0002-registry-import.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+__all__ = ["BulkLoader", "Schema", "fetch_by_keys", "loader_for", "validate_pending_constraints"]
+
+Progress = Callable[[int], None]
+#: Column name -> polars type, in order.
+Schema = dict[str, pl.DataType | type[pl.DataType]]
+
+# Above this share of a table, reading all of it beats asking by key.
+_FULL_SCAN_SHARE = 0.1
+_IN_CHUNK = 5_000
+
+# Rows per COPY chunk / executemany call: large enough to amortise the call, small enough to
+# report progress every second or so.
+_CHUNK = 100_000
+
+
+@dataclass(slots=True)
+class _Relaxed:
+    """What :meth:`BulkLoader.relax` dropped, to be built again."""
+
+    indexes: list[str] = field(default_factory=list)
+    constraints: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
+
+
+class BulkLoader:
+    """Bulk reads and writes on the default connection, inside the current transaction."""
+
+    vendor = ""
+
+    def __init__(self, db: BaseDatabaseWrapper) -> None:
+        self.db = db
+        self._relaxed: _Relaxed | None = None
+        self._pending_validation: list[tuple[str, str]] = []
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def fetch(self, sql: str, params: Sequence[Any], schema: Schema) -> pl.DataFrame:
+        """Run a query, return its rows as a frame with SCHEMA (column names in order)."""
+        with self.db.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            rows = cursor.fetchall()
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def lock(self, tables: Sequence[str]) -> None:
+        """Keep other writers out of TABLES until commit (readers go on)."""
+
+    def datetime_text(self, value: dt.datetime) -> str:
+        """VALUE (aware) as the database stores it, for bulk-written rows."""
+        return value.isoformat()
+
+    def reserve_ids(self, table: str, count: int) -> int:
+        """Reserve COUNT consecutive primary keys of TABLE; return the first."""
+        raise NotImplementedError
+
+    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
+        """Insert every row of FRAME (columns named as the table's) into TABLE."""
+        raise NotImplementedError
+
+    def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
+        """Set, for each row of FRAME, its other columns on the row of TABLE with that KEY."""
+        if frame.height == 0:
+            return
+        columns = [c for c in frame.columns if c != key]
+        q = self.db.ops.quote_name
+        assignments = ", ".join(f"{q(c)} = %s" for c in columns)
+        sql = f"UPDATE {q(table)} SET {assignments} WHERE {q(key)} = %s"  # noqa: S608 — names are ours
+        rows = frame.select(*columns, key).iter_rows()
+        with self.db.cursor() as cursor:
+            cursor.executemany(sql, list(rows))
+
+    # -- relaxing indexes and constraints -------------------------------------------------------
+
+    def relax(self, tables: Sequence[str]) -> None:
+        """Drop the secondary indexes (and on PostgreSQL the foreign keys) of TABLES."""
+        raise NotImplementedError
+
+    def restore(self) -> None:
+        """Build again what :meth:`relax` dropped."""
+        raise NotImplementedError
+
+    def after_commit(self) -> None:
+        """Work that may wait until the transaction has committed (see :class:`PostgresLoader`)."""
+
+
+class SqliteLoader(BulkLoader):
+    vendor = "sqlite"
+
+    def datetime_text(self, value: dt.datetime) -> str:
+        # Django keeps SQLite datetimes as naive UTC text.
+        return str(self.db.ops.adapt_datetimefield_value(value))
+
+    def reserve_ids(self, table: str, count: int) -> int:
+        # AUTOINCREMENT never reuses an id, even a deleted one: start above both the highest
+        # row and the sequence. Inserting explicit ids moves the sequence on by itself.
+        with self.db.cursor() as cursor:
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 — table names are ours
+            highest = int(cursor.fetchone()[0])
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+        return max(highest, int(row[0]) if row else 0) + 1
+
+    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
+        if frame.height == 0:
+            return
+        raw = self.db.connection
+        frame = _sqlite_values(frame)
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        marks = ", ".join("?" * frame.width)
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'  # noqa: S608 — names are ours
+        for start in range(0, frame.height, _CHUNK):
+            chunk = frame.slice(start, _CHUNK)
+            raw.executemany(sql, chunk.iter_rows())
+            if progress is not None:
+                progress(chunk.height)
+
+    def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
+        super().update(table, _sqlite_values(frame), key)
+
+    def relax(self, tables: Sequence[str]) -> None:
+        relaxed = _Relaxed()
+        with self.db.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+                f"AND tbl_name IN ({marks}) ORDER BY name",
+                list(tables),
+            )
+            for name, sql in cursor.fetchall():
+                relaxed.indexes.append(sql)
+                cursor.execute(f'DROP INDEX "{name}"')
+        self._relaxed = relaxed
+
+    def restore(self) -> None:
+        if self._relaxed is None:
+            return
+        with self.db.cursor() as cursor:
+            for sql in self._relaxed.indexes:
+                cursor.execute(sql)
+        self._relaxed = None
+
+
+def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates as ISO text and booleans as 0/1, as Django stores them in SQLite."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            casts.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            casts.append(pl.col(name).cast(pl.Int8))
+    return frame.with_columns(casts) if casts else frame
+
+
+class PostgresLoader(BulkLoader):
+    vendor = "postgresql"
+
+    def fetch(self, sql: str, params: Sequence[Any], schema: Schema) -> pl.DataFrame:
+        # COPY out as CSV and let polars parse it: several times faster than fetching tuples.
+        with self.db.cursor() as cursor:
+            query = cursor.mogrify(sql, list(params))
+            query_text = query.decode() if isinstance(query, bytes) else query
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({query_text}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as copy:
+                for block in copy:
+                    buffer.write(block)
+        if buffer.tell() == 0:
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        return pl.read_csv(buffer, has_header=False, schema=schema, null_values="\\N", empty_string_is_null=False)
+
+    def lock(self, tables: Sequence[str]) -> None:
+        # SHARE ROW EXCLUSIVE: readers go on, a second import or an officer's write waits for
+        # our commit, so nothing changes between our read of the register and our writes.
+        with self.db.cursor() as cursor:
+            names = ", ".join(self.db.ops.quote_name(t) for t in tables)
+            cursor.execute(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+    def reserve_ids(self, table: str, count: int) -> int:
+        # Under the table lock no other session inserts, so the block is ours: take the next
+        # value and move the sequence past the block.
+        with self.db.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            first = int(cursor.fetchone()[0])
+            if count > 1:
+                cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+        return first
+
+    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
+        if frame.height == 0:
+            return
+        columns = ", ".join(self.db.ops.quote_name(c) for c in frame.columns)
+        sql = f"COPY {self.db.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with self.db.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for start in range(0, frame.height, _CHUNK):
+                chunk = frame.slice(start, _CHUNK)
+                copy.write(chunk.write_csv(include_header=False, null_value="\\N", date_format="%Y-%m-%d"))
+                if progress is not None:
+                    progress(chunk.height)
+
+    def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
+        # Many rows: COPY them into a temporary table and update in one statement.
+        if frame.height < 1000:
+            super().update(table, frame, key)
+            return
+        q = self.db.ops.quote_name
+        staging = f"_dancu_update_{table}"
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {q(staging)} ON COMMIT DROP AS "  # noqa: S608 — names are ours
+                f"SELECT {', '.join(q(c) for c in frame.columns)} FROM {q(table)} WITH NO DATA"
+            )
+        self.insert(staging, frame)
+        assignments = ", ".join(f"{q(c)} = s.{q(c)}" for c in frame.columns if c != key)
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {q(table)} AS t SET {assignments} FROM {q(staging)} AS s WHERE t.{q(key)} = s.{q(key)}"  # noqa: S608
+            )
+            cursor.execute(f"DROP TABLE {q(staging)}")
+
+    def relax(self, tables: Sequence[str]) -> None:
+        relaxed = _Relaxed()
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+                FROM pg_constraint c
+                WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
+                ORDER BY 1, 2
+                """,
+                [list(tables)],
+            )
+            relaxed.constraints = [(t, n, d) for t, n, d in cursor.fetchall()]
+            for table, name, _ in relaxed.constraints:
+                cursor.execute(
+                    f"ALTER TABLE {self.db.ops.quote_name(table)} DROP CONSTRAINT {self.db.ops.quote_name(name)}"
+                )
+            cursor.execute(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                ORDER BY 1
+                """,
+                [list(tables)],
+            )
+            for name, definition in cursor.fetchall():
+                relaxed.indexes.append(definition)
+                cursor.execute(f"DROP INDEX {self.db.ops.quote_name(name)}")
+        self._relaxed = relaxed
+
+    def restore(self) -> None:
+        relaxed = self._relaxed
+        if relaxed is None:
+            return
+        with self.db.cursor() as cursor:
+            # Sorting for index builds in memory rather than in temporary files.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for definition in relaxed.indexes:
+                cursor.execute(definition)
+            # The rows were checked before they were written (every reference resolved to an
+            # id we hold), so the constraints come back NOT VALID at once and are validated
+            # after commit, under a lock that blocks nobody.
+            for table, name, definition in relaxed.constraints:
+                cursor.execute(
+                    f"ALTER TABLE {self.db.ops.quote_name(table)} ADD CONSTRAINT {self.db.ops.quote_name(name)} "
+                    f"{definition} NOT VALID"
+                )
+        self._pending_validation = [(t, n) for t, n, _ in relaxed.constraints]
+        self._relaxed = None
+
+    def after_commit(self) -> None:
+        validate_pending_constraints(self.db)
+
+
+def validate_pending_constraints(db: BaseDatabaseWrapper | None = None) -> int:
+    """Validate the register's foreign keys left NOT VALID by a bulk import; return how many.
+
+    Each runs in its own transaction under SHARE UPDATE EXCLUSIVE, which lets reads and writes
+    go on. Also called at the start of an import, in case a process died before doing it.
+    """
+    db = db or connection
+    if db.vendor != "postgresql":
+        return 0
+    with db.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c
+            WHERE c.contype = 'f' AND NOT c.convalidated AND c.conrelid::regclass::text LIKE 'registry\\_%%'
+            """
+        )
+        pending = cursor.fetchall()
+    for table, name in pending:
+        with db.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {db.ops.quote_name(table)} VALIDATE CONSTRAINT {db.ops.quote_name(name)}")
+    return len(pending)
+
+
+def fetch_by_keys(
+    loader: BulkLoader,
+    *,
+    select: str,
+    table: str,
+    key: str,
+    keys: Iterable[str],
+    schema: Schema,
+    total: int,
+) -> pl.DataFrame:
+    """Rows of TABLE whose KEY is among KEYS: the whole table when KEYS are a large share of
+    its TOTAL rows (then filtered in memory), else by chunks of ``IN (…)``."""
+    wanted = list(keys)
+    if not wanted or total == 0:
+        return pl.DataFrame(schema=schema)
+    if len(wanted) >= total * _FULL_SCAN_SHARE:
+        everything = loader.fetch(f"SELECT {select} FROM {table}", [], schema)  # noqa: S608 — our names
+        return everything.join(pl.DataFrame({key: pl.Series(wanted, dtype=pl.Utf8)}), on=key, how="semi")
+    parts = []
+    for start in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[start : start + _IN_CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        parts.append(loader.fetch(f"SELECT {select} FROM {table} WHERE {key} IN ({marks})", chunk, schema))  # noqa: S608
+    return pl.concat(parts)
+
+
+def loader_for(db: BaseDatabaseWrapper | None = None) -> BulkLoader:
+    """The loader for the default (or given) connection's database."""
+    db = db or connection
+    if db.vendor == "postgresql":
+        return PostgresLoader(db)
+    if db.vendor == "sqlite":
+        return SqliteLoader(db)
+    raise NotImplementedError(f"Cơ sở dữ liệu {db.vendor} chưa được hỗ trợ / database {db.vendor} is not supported")
