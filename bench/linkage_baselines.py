@@ -155,9 +155,9 @@ def plain_splink(extract: Any, register: str | Path | pa.Table) -> Result:
             ),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("given", "dob_year"),
-            block_on("name"),
-            block_on("dob"),
+            block_on("name", "dob_year"),
+            block_on("given", "dob"),
+            block_on("surname", "middle", "dob"),
             block_on("pid"),
             block_on("old_id"),
         ],
@@ -168,8 +168,10 @@ def plain_splink(extract: Any, register: str | Path | pa.Table) -> Result:
     right = db_api.register("b_register", dataset_display_name="b_register")
     linker = Linker([left, right], settings, log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=7)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "surname"))
+    # EM as in Splink's own examples: a name blocking trains the dates and the
+    # rest, a date blocking trains the names; each capped so it stays a step.
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name", "dob_year"), max_pairs=2e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"), max_pairs=2e6)
     predictions = linker.inference.predict(threshold_match_probability=0.5, warning_mode="never")
     rows = con.execute(
         f"""

@@ -24,6 +24,8 @@ __all__ = ["Thresholds", "decide"]
 # (exact, or swapped), and up to which the dates disagree outright.
 _DOB_EXACT_OR_SWAPPED = 5
 _DOB_DIFFERENT = 1
+# Gamma level of the surname-and-middle-name comparison for an exact agreement.
+_FAMILY_EXACT = 4
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                  AS match_probability,
                r.explanation,
                coalesce(r.match_weight - t.runner_up, 99.0) AS margin,
-               r.gamma_given_name, r.gamma_birth_date, r.gamma_id_number
+               r.gamma_given_name, r.gamma_family_name, r.gamma_birth_date, r.gamma_id_number
         FROM ranked r JOIN top2 t USING (uid) WHERE r.rk = 1
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -125,6 +127,10 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                       AND b.gamma_birth_date >= {_DOB_EXACT_OR_SWAPPED}
                       AND b.match_probability >= {t.match} AND b.margin >= {t.margin} THEN 'matched'
                  WHEN b.gamma_given_name IN (1, 2) THEN 'review'
+                 -- surname or middle name not quite the same ("Thu"/"Thị") and no
+                 -- full birth date to tell a relative from the person: a question
+                 WHEN b.gamma_family_name BETWEEN 0 AND {_FAMILY_EXACT - 1}
+                      AND b.gamma_birth_date < {_DOB_EXACT_OR_SWAPPED} THEN 'review'
                  WHEN b.match_probability >= {t.match} AND b.margin >= {t.margin}
                       AND (b.gamma_birth_date > {_DOB_DIFFERENT} OR b.gamma_birth_date = -1)
                  THEN 'matched'

@@ -149,7 +149,7 @@ _TCVN3_DECODED = frozenset(_TCVN3.values())
 
 # Vowel groups (tones removed) of a Vietnamese syllable, by what may follow them:
 # a consonant coda or nothing, only a coda, or nothing (they end in a glide).
-_OPEN_OR_CLOSED = "a e ê i o ô ơ u ư y oa oe uê uy"
+_OPEN_OR_CLOSED = "a e ê i o ô ơ u ư oa oe uê uy"
 _CLOSED_ONLY = "ă â iê yê uô ươ uyê oă uâ"
 _OPEN_ONLY = "ai ao au ay âu ây eo êu iu oi ôi ơi ui ưi ưu iêu yêu oai oao oay oeo uây uôi uyu ươi ươu ua ưa ia uya uơ"
 _ONSET = "(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?"
@@ -179,10 +179,17 @@ def _implausibility(text: str) -> int:
     """Count what a correct Vietnamese text would not contain.
 
     Each character that is neither a Vietnamese letter, a digit nor common
-    punctuation costs one; so does each extra tone mark in a word, and each
-    all-letter word that is no Vietnamese syllable ("nguyeón", "vaờn").
+    punctuation costs one; so does each extra tone mark in a word, each
+    all-letter word that is no Vietnamese syllable ("nguyeón", "vaờn"), and each
+    word with capitals inside ("TÊn").
     """
     cost = 0
+    for word in text.split():
+        letters = [c for c in word if c.isalpha()]
+        # "TÊn" is no way to write a word: capitals after the first letter with
+        # lowercase beside them come from reading a legacy text the wrong way.
+        if any(c.isupper() for c in letters[1:]) and any(c.islower() for c in letters):
+            cost += 1
     for word in unicodedata.normalize("NFD", text.lower()).split():
         tones = 0
         letters_only = True

@@ -141,7 +141,7 @@ def _predict_spark(con: duckdb.DuckDBPyConnection, model: dict[str, Any], spark:
         frames[name] = spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
     left = db_api.register(frames["ext_rest"], dataset_display_name="a_extract")
     right = db_api.register(frames["reg"], dataset_display_name="b_register")
-    linker = Linker([left, right], _with_gammas(model), log_level=logging.WARNING)
+    linker = Linker([left, right], _with_gammas(_portable(model)), log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_weight=_KEEP_WEIGHT, warning_mode="never")
     columns = ["uid_l", "uid_r", "match_weight", "match_probability", *_GAMMAS]
     rows = predictions.as_spark_dataframe().select(*columns).collect()
@@ -159,8 +159,25 @@ def _predict_spark(con: duckdb.DuckDBPyConnection, model: dict[str, Any], spark:
     con.unregister("_spark_predictions")
 
 
+def _portable(model: dict[str, Any]) -> dict[str, Any]:
+    """The trained model with our DuckDB-dialect SQL, for Splink to translate elsewhere.
+
+    A saved model holds SQL already rendered for DuckDB; rebuilding the settings
+    from :func:`.model.comparisons` keeps the base dialect on every level.
+    """
+    fresh = settings_dict(float(model["probability_two_random_records_match"]))
+    for comparison, trained in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for level, trained_level in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
+            if not level.get("is_null_level"):
+                level["m_probability"] = trained_level["m_probability"]
+                level["u_probability"] = trained_level["u_probability"]
+    return fresh
+
+
 def _spark_schema(table: pa.Table) -> str:
     types = {
+        pa.bool_(): "boolean",
+        pa.float64(): "double",
         pa.string(): "string",
         pa.int32(): "int",
         pa.int64(): "bigint",
