@@ -12,13 +12,12 @@ rows; before each run they are turned into the engine's ``{row_id: personal_id |
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 import pyarrow.compute as pc  # type: ignore[import-untyped]  # same
@@ -207,17 +206,13 @@ def run_linkage(
     return outcome
 
 
-def _has_differences(differences: Any) -> bool:
-    if differences in (None, "", "{}"):
-        return False
-    return bool(json.loads(differences)) if isinstance(differences, str) else bool(differences)
-
-
 def count_results(table: pa.Table) -> dict[str, int]:
     """Counts per status, matched rows split into clean and with differences, duplicates."""
     status = table.column("status")
     matched = pc.equal(status, "matched")
-    differing = pa.array([_has_differences(d) for d in table.column("differences").to_pylist()], pa.bool_())
+    # The engine writes ``{}`` when nothing differs and NULL when there is no candidate.
+    differences = pc.cast(table.column("differences"), pa.string())
+    differing = pc.and_(pc.is_valid(differences), pc.invert(pc.is_in(differences, value_set=pa.array(["{}", ""]))))
     return {
         "rows": table.num_rows,
         "matched": pc.sum(matched).as_py() or 0,

@@ -8,7 +8,14 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dancu.linkage.running import STAGES, PriorDecision, engine_decisions, overall_percent, row_keys
+from dancu.linkage.running import (
+    STAGES,
+    PriorDecision,
+    count_results,
+    engine_decisions,
+    overall_percent,
+    row_keys,
+)
 
 names = st.text(alphabet=st.sampled_from("abcdeghiklmnoyĐđÂâĂăƠơƯưÁàẢãẠếềểễệ "), min_size=1, max_size=30)
 
@@ -61,3 +68,22 @@ def test_it_moves_the_progress_scale_forward_through_the_stages() -> None:
     assert overall_percent("register", 500, 1000) == 7
     assert overall_percent("unknown stage", 1, 1) == 0
     assert overall_percent("score", 1, 0) == 65
+
+
+def test_it_counts_matched_rows_as_clean_or_with_differences() -> None:
+    table = pa.table(
+        {
+            "status": ["matched", "matched", "matched", "review", "unmatched", "matched"],
+            "differences": ["{}", '{"sex": ["", "Nữ"]}', None, '{"full_name": ["A", "B"]}', None, ""],
+            "duplicate_of": [None, None, "1", None, None, None],
+        }
+    )
+    assert count_results(table) == {
+        "rows": 6,
+        "matched": 4,
+        "matched_clean": 3,
+        "matched_with_differences": 1,
+        "review": 1,
+        "unmatched": 1,
+        "duplicates": 1,
+    }
