@@ -224,12 +224,18 @@ def check_confirm_mapping(officer: LinkageOfficer, job: LinkJob, mapping: Mappin
             purpose=PURPOSE,
             details={"mapping": complete},
         )
-        from dancu.linkage.tasks import run_link_job
-
         job_id = job.pk
-        transaction.on_commit(lambda: run_link_job.enqueue(job_id))
+        transaction.on_commit(lambda: _enqueue(job_id))
     job.refresh_from_db()
     return job
+
+
+def _enqueue(job_id: int) -> None:
+    """Queue the job's run (after the mapping committed) and keep the task's id with it."""
+    from dancu.linkage.tasks import run_link_job
+
+    result = run_link_job.enqueue(job_id)
+    LinkJob.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
 def do_create_cli_job(

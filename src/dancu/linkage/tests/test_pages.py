@@ -68,6 +68,7 @@ def test_it_walks_an_officer_from_upload_to_a_reviewed_correction_list(
     assert response["Location"] == reverse("linkage:progress", args=[job.public_id])
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+    assert len(job.task_id) > 0
     assert job.rows == rows
     assert job.matched + job.review + job.unmatched == rows
     assert job.matched_clean + job.matched_with_differences == job.matched
