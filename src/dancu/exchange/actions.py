@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -514,11 +515,27 @@ def do_withdraw_consent(consent: ConsentRecord, *, actor: Actor, method: str = "
 # --- change notifications --------------------------------------------------------------------
 
 
+def _internal_address(hostname: str) -> bool:
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        return hostname == "localhost" or hostname.endswith(".local")
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
 def validate_webhook_url(url: str) -> str:
     """HTTPS, or plain HTTP to a loopback address outside production (tests, local receivers)."""
-    parts = urlsplit(url)
-    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    if parts.scheme == "https" and parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError:
+        raise _invalid("Địa chỉ webhook không hợp lệ", "invalid webhook URL") from None
+    loopback = hostname in {"127.0.0.1", "localhost", "::1"}
+    if parts.scheme == "https" and hostname:
+        if settings.DANCU_ENV == "production" and _internal_address(hostname):
+            # The gateway must not be turned into a client of our own internal network.
+            raise _invalid("Địa chỉ webhook trỏ vào mạng nội bộ", "the webhook URL points to an internal address")
         return url
     if parts.scheme == "http" and loopback and settings.DANCU_ENV != "production":
         return url

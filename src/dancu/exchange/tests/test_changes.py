@@ -271,3 +271,12 @@ def test_it_manages_subscriptions(gateway: Gateway, insurance_system: System, re
     }
     again = gateway.delete(insurance_system, f"changes/v1/subscriptions/{created['id']}", purpose="BHXH.CHE-DO")
     assert again.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://[::1/hook", "https://example.org:99999999/x", "https://exa mple.org/"])
+def test_it_refuses_a_malformed_webhook_url(gateway: Gateway, insurance_system: System, url: str) -> None:
+    response = gateway.post(
+        insurance_system, "changes/v1/subscriptions", {"url": url, "kinds": ["death"]}, purpose="BHXH.CHE-DO"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
