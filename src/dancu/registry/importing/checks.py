@@ -23,6 +23,7 @@ import polars as pl
 
 from dancu.core.personal_id import PROVINCE_CODES, InvalidPersonalId, check_consistency, parse_personal_id
 from dancu.core.text import nfc
+from dancu.registry.importing.columns import CANONICAL_HEADER, OPTIONAL_HEADER
 from dancu.registry.importing.cells import NameValue, Problem, UnitValue, check_date, check_name, check_text, check_unit
 from dancu.registry.importing.reading import ROW, Table
 from dancu.registry.importing.report import RowError
@@ -387,7 +388,7 @@ def _explain_mismatch(value: str, today: dt.date, *, birth_year: int | None = No
 
 def _ensure_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Give absent columns an empty value, so every check can read every column."""
-    missing = [c for c in (*COVERS, "commune_name", "deceased_date") if c not in frame.columns]
+    missing = [c for c in (*CANONICAL_HEADER, *OPTIONAL_HEADER) if c not in frame.columns]
     return frame.with_columns(pl.lit("").alias(c) for c in missing) if missing else frame
 
 
@@ -441,13 +442,14 @@ def check_table(
         "personal_id.invalid",
         lambda value, _: _explain_personal_id(value, today),
     )
-    first_row = pl.col(ROW).first().over("personal_id")
+    # The first row of each personal ID, computed before any filtering.
+    rows.frame = rows.frame.with_columns(pl.col(ROW).first().over("personal_id").alias("_first_row"))
     rows.flag(
-        (pl.col("personal_id") != "") & pl.col("personal_id").is_duplicated() & (pl.col(ROW) != first_row),
+        (pl.col("personal_id") != "") & (pl.col(ROW) != pl.col("_first_row")),
         "personal_id",
         "personal_id.duplicate",
         lambda _, first: f"Số định danh trùng với dòng {first} / personal ID repeats row {first}",
-        extra=first_row,
+        extra=pl.col("_first_row"),
     )
 
     # Values normalised once per distinct value.
@@ -747,7 +749,7 @@ def _check_references(rows: _Rows, known_personal_ids: Callable[[Iterable[str]],
     )
     reported: set[tuple[int, str]] = {(e.row, e.column) for e in rows.errors}
     while True:
-        bad_rows = pl.Series(sorted({e.row for e in rows.errors}), dtype=pl.Int64)
+        bad_rows = sorted({e.row for e in rows.errors})
         passing = frame.filter(~pl.col(ROW).is_in(bad_rows))
         available = pl.concat([passing.select("personal_id"), in_register])
         found = 0
