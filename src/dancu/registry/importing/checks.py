@@ -23,8 +23,8 @@ import polars as pl
 
 from dancu.core.personal_id import PROVINCE_CODES, InvalidPersonalId, check_consistency, parse_personal_id
 from dancu.core.text import nfc
-from dancu.registry.importing.columns import CANONICAL_HEADER, OPTIONAL_HEADER
 from dancu.registry.importing.cells import NameValue, Problem, UnitValue, check_date, check_name, check_text, check_unit
+from dancu.registry.importing.columns import CANONICAL_HEADER, OPTIONAL_HEADER
 from dancu.registry.importing.reading import ROW, Table
 from dancu.registry.importing.report import RowError
 from dancu.registry.vocabulary import (

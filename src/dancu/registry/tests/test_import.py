@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from dancu.core.models import AuditEntry, OutboxEvent
 from dancu.registry.importing import ImportRefusedError, import_file
@@ -71,8 +72,10 @@ def test_it_imports_a_csv_file(tmp_path: Path) -> None:
         1985,
         "male",
     )
-    assert hung.spouse is not None and hung.spouse.personal_id == "031188000102"
-    assert hung.household is not None and hung.household.code == "HP-A1"
+    assert hung.spouse is not None
+    assert hung.spouse.personal_id == "031188000102"
+    assert hung.household is not None
+    assert hung.household.code == "HP-A1"
     assert hung.household.head_id == hung.pk
     assert (hung.household.commune_code, hung.household.address_line) == (COMMUNE_A, "Số 12 phố Minh Khai")
     assert (hung.religion, hung.phone, hung.commune_code, hung.created_by_import_id) == (
@@ -453,7 +456,7 @@ def test_it_keeps_before_and_after_when_a_file_changes_a_person(
         Residence.objects.filter(person=hung).order_by("id").values_list("address_line", "is_active", "valid_to")
     )
     assert residences == [
-        ("Số 12 phố Minh Khai", False, dt.date.today()),
+        ("Số 12 phố Minh Khai", False, timezone.localdate()),
         ("Số 40 phố Điện Biên Phủ", True, None),
     ]
     [household_change] = HouseholdChange.objects.all()
