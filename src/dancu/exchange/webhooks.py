@@ -43,6 +43,8 @@ MAX_ATTEMPTS: Final = 12
 TIMEOUT_SECONDS: Final = 5.0
 _FIRST_DELAY: Final = 30.0
 _MAX_DELAY: Final = 6 * 3600.0
+#: How long an attempt holds a delivery (longer than the HTTP timeout).
+CLAIM: Final = dt.timedelta(seconds=60)
 
 
 def change_item(event: ChangeEvent, fields: list[str]) -> dict[str, Any]:
@@ -104,9 +106,16 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
     """Try to deliver one pending webhook; True when the receiver accepted it (2xx).
 
     The policy is checked at sending time: a revoked grant or a withdrawn consent stops
-    deliveries not yet made.
+    deliveries not yet made. An attempt first claims the delivery for :data:`CLAIM` (moving its
+    due time), so the scheduled retry and the sweep never send it twice at once, and a worker
+    that dies mid-attempt leaves it to be retried once the claim lapses.
     """
     at = now or timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=at
+    ).update(next_attempt_at=at + CLAIM)
+    if not claimed:
+        return WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.DELIVERED).exists()
     delivery = (
         WebhookDelivery.objects.select_related("subscription__system__member", "subscription__purpose", "event")
         .filter(pk=delivery_id)

@@ -280,3 +280,29 @@ def test_it_refuses_a_malformed_webhook_url(gateway: Gateway, insurance_system: 
     )
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
+
+
+def test_it_retries_a_delivery_whose_worker_died_once_the_claim_lapses(
+    gateway: Gateway,
+    insurance_system: System,
+    person_lan: Person,
+    receiver: Receiver,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from dancu.exchange.webhooks import CLAIM, attempt_delivery
+
+    _subscribe(gateway, insurance_system, receiver.url, ["death"])
+    receiver.statuses = [500]
+    _register_event(django_capture_on_commit_callbacks, "registry.person_died", "031190012345")
+    delivery = WebhookDelivery.objects.get()
+    due = delivery.next_attempt_at
+    # A worker claims the delivery, then dies before sending anything.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=due + CLAIM)
+
+    assert attempt_delivery(delivery.pk, now=due) is False
+    assert deliver_due(now=due + dt.timedelta(seconds=30)) == 0
+    assert len(receiver.received) == 1
+
+    assert deliver_due(now=due + CLAIM) == 1
+    assert len(receiver.received) == 2
+    assert WebhookDelivery.objects.get().status == "delivered"
