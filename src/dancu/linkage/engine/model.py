@@ -42,11 +42,12 @@ def _level(
 ) -> dict[str, Any]:
     level: dict[str, Any] = {
         "sql_condition": sql,
-        "base_dialect_str": _DIALECT,
         "label_for_charts": label,
         "m_probability": m,
         "u_probability": u,
     }
+    if sql != "ELSE":  # sqlglot cannot parse a bare ELSE; it needs no translation
+        level["base_dialect_str"] = _DIALECT
     if tf:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = 1.0

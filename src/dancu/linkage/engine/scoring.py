@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import tempfile
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -134,6 +135,9 @@ def _predict_spark(con: duckdb.DuckDBPyConnection, model: dict[str, Any], spark:
 
     if spark is None:
         raise ValueError("Cần phiên Spark / A Spark session is required for backend='spark'")
+    if spark.sparkContext.getCheckpointDir() is None:
+        # Splink checkpoints its intermediate tables on Spark.
+        spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="dancu-splink-"))
     db_api = SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]  # Splink is untyped here
     frames = {}
     for name in ("ext_rest", "reg"):
@@ -175,15 +179,18 @@ def _portable(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def _spark_schema(table: pa.Table) -> str:
-    types = {
-        pa.bool_(): "boolean",
-        pa.float64(): "double",
-        pa.string(): "string",
-        pa.int32(): "int",
-        pa.int64(): "bigint",
-        pa.list_(pa.string()): "array<string>",
-    }
-    return ", ".join(f"{f.name} {types.get(f.type, 'string')}" for f in table.schema)
+    def spark_type(arrow_type: pa.DataType) -> str:
+        if pa.types.is_list(arrow_type):
+            return "array<string>"
+        if pa.types.is_boolean(arrow_type):
+            return "boolean"
+        if pa.types.is_integer(arrow_type):
+            return "bigint" if arrow_type.bit_width > 32 else "int"
+        if pa.types.is_floating(arrow_type):
+            return "double"
+        return "string"
+
+    return ", ".join(f"{f.name} {spark_type(f.type)}" for f in table.schema)
 
 
 def score_with_splink(

@@ -6,6 +6,7 @@ the same decisions as DuckDB on a small extract.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,8 @@ def spark() -> Iterator[Any]:
     )
     yield session
     session.stop()
+    # py4j logs its shutdown after pytest has closed the streams; keep it quiet.
+    logging.getLogger("py4j").setLevel(logging.CRITICAL)
 
 
 def test_it_links_on_spark_as_on_duckdb(spark: Any) -> None:
