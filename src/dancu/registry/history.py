@@ -94,8 +94,9 @@ def snapshot(person: Person) -> dict[str, Any]:
 
 
 def changed_values(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The values that differ, as (before, after) restricted to them."""
+    """The values that differ, as (before, after) restricted to them; a value one side lacks
+    (everything, before a creation) is left out of that side."""
     keys = [k for k in HISTORY_VALUES if k in before or k in after]
     keys += sorted((set(before) | set(after)) - set(keys))
-    differing = [k for k in keys if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in differing}, {k: after.get(k) for k in differing}
+    differing = [k for k in keys if k not in before or k not in after or before[k] != after[k]]
+    return {k: before[k] for k in differing if k in before}, {k: after[k] for k in differing if k in after}
