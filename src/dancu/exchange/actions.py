@@ -42,6 +42,8 @@ from dancu.exchange.models import (
     WebhookDelivery,
 )
 from dancu.exchange.policy import bump_policy
+from dancu.identity.actions.clients import do_register_client, validate_jwks
+from dancu.identity.errors import IdentityError
 
 __all__ = [
     "AccessRequest",
@@ -114,8 +116,6 @@ def check_submit_onboarding(
     actor: Actor,
 ) -> OnboardingRequest:
     """Validate and file a request to connect a system; it waits for an administrator."""
-    from dancu.identity.actions.clients import validate_jwks
-
     for value, label in ((member_code, "mã thành viên / member code"), (system_code, "mã hệ thống / system code")):
         if not value or not all(c.isalnum() or c in "-_." for c in value):
             raise _invalid(f"{label.split(' / ')[0]} không hợp lệ", f"invalid {label.split(' / ')[1]}")
@@ -123,7 +123,7 @@ def check_submit_onboarding(
         raise _invalid("Cần tên tổ chức và tên hệ thống", "organisation and system names are required")
     try:
         public_jwks = validate_jwks(jwks)
-    except Exception as exc:  # IdentityError: its message is already bilingual
+    except IdentityError as exc:  # its message is already bilingual
         raise ExchangeError(ErrorCode.INVALID_REQUEST, str(exc)) from exc
     if not requested_access:
         raise _invalid("Cần ít nhất một quyền truy cập", "request at least one access")
@@ -200,8 +200,6 @@ def do_register_system(
 def do_approve_onboarding(request_id: int, *, actor: Actor, note: str = "") -> MemberSystem:
     """Approve a pending request: register the OAuth client with the submitted keys, create
     the member and system, and grant the requested access."""
-    from dancu.identity.actions.clients import do_register_client
-
     with transaction.atomic():
         request = OnboardingRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:

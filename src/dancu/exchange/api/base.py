@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from dancu.core.audit import Actor, record
 from dancu.core.middleware import request_id_of
 from dancu.core.models import ActorKind, Outcome
+from dancu.exchange.api.schemas import Problem
 from dancu.exchange.authentication import authenticate_token
 from dancu.exchange.calls import (
     HEADER_CLIENT,
@@ -52,7 +53,9 @@ class ExchangeAPI(NinjaAPI):
     """The Ninja API, with problem responses documented as ``application/problem+json``."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Mounted at /r1/ inside the "exchange" URL namespace, where Ninja's own reverse() of its
+        # root would not look.
+        schema = super().get_openapi_schema(path_prefix=path_prefix or "/r1/", path_params=path_params)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
@@ -78,8 +81,6 @@ api = ExchangeAPI(
 
 
 def problems(*statuses: int) -> dict[int, Any]:
-    from dancu.exchange.api.schemas import Problem
-
     return dict.fromkeys(statuses, Problem)
 
 
