@@ -89,7 +89,7 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         f"""
         CREATE OR REPLACE TEMP TABLE best AS
         WITH ranked AS (
-            SELECT p.*, {_explanation_sql()} AS explanation,
+            SELECT p.*,
                    row_number() OVER (PARTITION BY p.uid ORDER BY p.match_weight DESC, p.rid)
                      AS rk
             FROM predictions p
@@ -100,13 +100,13 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                    sum(pow(2.0, least(match_weight, 200.0))) AS all_odds
             FROM ranked GROUP BY uid
         )
-        SELECT r.uid, r.rid, r.match_weight,
-               pow(2.0, least(r.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
+        SELECT p.uid, p.rid, p.match_weight,
+               pow(2.0, least(p.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
                  AS match_probability,
-               r.explanation,
-               coalesce(r.match_weight - t.runner_up, 99.0) AS margin,
-               r.gamma_given_name, r.gamma_family_name, r.gamma_birth_date, r.gamma_id_number
-        FROM ranked r JOIN top2 t USING (uid) WHERE r.rk = 1
+               {_explanation_sql()} AS explanation,
+               coalesce(p.match_weight - t.runner_up, 99.0) AS margin,
+               p.gamma_given_name, p.gamma_family_name, p.gamma_birth_date, p.gamma_id_number
+        FROM ranked p JOIN top2 t USING (uid) WHERE p.rk = 1
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
     con.sql(
@@ -185,9 +185,9 @@ def _differences(con: duckdb.DuckDBPyConnection) -> None:
     """Add the correction list: extract value → register value for each field that differs."""
     con.sql(
         """
-        CREATE OR REPLACE TEMP TABLE result AS
-        SELECT rc.*,
-               CASE WHEN rc.personal_id IS NULL THEN NULL ELSE to_json(map_from_entries(
+        CREATE OR REPLACE TEMP TABLE _differences AS
+        SELECT rc.row_id,
+               to_json(map_from_entries(
                  list_filter([
                    -- the spelling itself: capitals, lost diacritics and legacy
                    -- encodings are corrections too, not only other names
@@ -204,11 +204,19 @@ def _differences(con: duckdb.DuckDBPyConnection) -> None:
                         THEN {'key': 'personal_id', 'value': [nullif(f.personal_id, ''), rr.personal_id]} END,
                    CASE WHEN NOT list_contains(e.communes, r.commune)
                         THEN {'key': 'address', 'value': [nullif(f.address, ''), rr.commune_name]} END
-                 ], lambda x: x IS NOT NULL))) END AS differences
+                 ], lambda x: x IS NOT NULL))) AS differences
         FROM result_core rc
         JOIN ext e ON e.uid = rc.row_id
         JOIN ext_fields_full f ON f.row_id = rc.row_id
-        LEFT JOIN reg r ON r.uid = rc.personal_id
-        LEFT JOIN register_raw rr ON rr.personal_id = rc.personal_id
+        JOIN reg r ON r.uid = rc.personal_id
+        JOIN register_raw rr ON rr.personal_id = rc.personal_id
+        WHERE rc.personal_id IS NOT NULL
+        """
+    )
+    con.sql(
+        """
+        CREATE OR REPLACE TEMP TABLE result AS
+        SELECT rc.*, d.differences
+        FROM result_core rc LEFT JOIN _differences d USING (row_id)
         """
     )

@@ -236,7 +236,21 @@ def comparisons() -> list[dict[str, Any]]:
             _level("ELSE", "different", 0.3, 0.99999),
         ],
     }
-    return [given, family, dob, sex, geography, identity, phone]
+    household = {
+        "output_column_name": "household",
+        "comparison_description": "Hộ gia đình / Household (housemates in the extract)",
+        "comparison_levels": [
+            _null("len(near_households_l) = 0 AND len(near_households_r) = 0"),
+            _level(
+                "list_contains(near_households_l, household_r) OR list_contains(near_households_r, household_l)",
+                "a housemate in the extract belongs to this household",
+                0.5,
+                0.0001,
+            ),
+            _level("ELSE", "different", 0.5, 0.9999),
+        ],
+    }
+    return [given, family, dob, sex, geography, identity, phone, household]
 
 
 #: Readable names of the comparisons for explanations, Vietnamese / English.
@@ -248,6 +262,7 @@ COMPARISON_LABELS: Final[dict[str, str]] = {
     "address": "địa chỉ / address",
     "id_number": "số định danh / ID number",
     "phone": "điện thoại / phone",
+    "household": "hộ gia đình / household",
 }
 
 #: Candidate pairs come from any of these (OR-ed, deduplicated by Splink). Never

@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no 
 
 from .decide import Thresholds, decide
 from .headers import HeaderMapping
-from .prepare import Register, load_register, prepare_extract, prepare_register
+from .prepare import Register, add_household_context, load_register, prepare_extract, prepare_register
 from .reading import Extract, read_extract
 from .scoring import score_with_splink
 
@@ -181,6 +181,7 @@ def link(
         prepare_extract(con, fields, report)
         report("id_rules", 0, 1)
         _id_rules(con)
+        add_household_context(con)
         report("id_rules", 1, 1)
         scored = score_with_splink(con, backend=backend, spark=spark, progress=report)
         report("decide", 0, 1)

@@ -45,6 +45,7 @@ COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "given_x",
     "given_f", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id", "communes",
     "commune", "province", "phone", "household", "pid_household", "given_rare",
+    "near_households", "house_key",
 )  # fmt: skip
 
 _REGISTER_COLUMNS = (
@@ -198,7 +199,9 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                     THEN regexp_replace(r.phone, '\\D', '', 'g') END AS phone,
                nullif(r.household_id, '') AS household,
                CAST(NULL AS VARCHAR) AS pid_household,
-               false AS given_rare
+               false AS given_rare,
+               []::VARCHAR[] AS near_households,
+               CAST(NULL AS VARCHAR) AS house_key
         FROM register_raw r
         LEFT JOIN _reg_keys k ON k.uid = r.personal_id
         LEFT JOIN _reg_communes c USING (commune_code)
@@ -275,6 +278,8 @@ def prepare_extract(
         ).fetchall()
     ]
     resolved = resolve_addresses(address_text, home)
+    address_array = pa.array(address_text, pa.string())
+    houses = _map_distinct(address_array, _house_number, pa.string())
     if progress:
         progress("normalise", 3, 4)
     table = pa.table(
@@ -289,6 +294,7 @@ def prepare_extract(
             "id_value": pc.struct_field(ids, "value"),
             "old_in_old_column": old_ids,
             "communes": resolved.communes,
+            "house": houses,
             "province": resolved.province,
             "phone": phones,
         }
@@ -314,15 +320,19 @@ def prepare_extract(
                             CASE WHEN s.id_kind = 'old_id' THEN s.id_value END) AS old_id,
                    coalesce(s.communes, []::VARCHAR[]) AS communes,
                    CASE WHEN len(s.communes) = 1 THEN s.communes[1] END AS commune,
-                   s.province, s.phone
+                   s.province, s.phone,
+                   CASE WHEN s.house IS NOT NULL AND len(s.communes) > 0
+                        THEN s.house || '|' || s.communes[1] END AS house_key
             FROM _ext_src s LEFT JOIN _ext_keys k USING (uid)
         )
-        SELECT b.* EXCLUDE (phone), b.phone, CAST(NULL AS VARCHAR) AS household,
+        SELECT b.* EXCLUDE (phone, house_key), b.phone, CAST(NULL AS VARCHAR) AS household,
                r.household AS pid_household,
                -- A given name the register (nearly) never uses is a typo, not another
                -- person's real name: "Vâ" for "Vân" may link alone, "Vinh" for
                -- "Minh" may not (twins are given real names).
-               b.given_f NOT IN (SELECT given_f FROM _given_counts) AS given_rare
+               b.given_f NOT IN (SELECT given_f FROM _given_counts) AS given_rare,
+               []::VARCHAR[] AS near_households,
+               b.house_key
         FROM base b LEFT JOIN reg r ON r.uid = b.pid
         """
     )
@@ -332,6 +342,43 @@ def prepare_extract(
     con.sql("DROP TABLE _ext_names")
     if progress:
         progress("normalise", 4, 4)
+
+
+_HOUSE = re.compile(r"^(?:so\s*(?:nha\s*)?)?(\d+[a-z]?(?:/\d+)*)\s+(.+)$")
+
+
+def add_household_context(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill ``ext.near_households``: the register households of *other* rows at the same house.
+
+    Agencies list a household's members together; once the ID rules have linked
+    some of them, the house they share is evidence for the others (and not for
+    the row itself, so the evidence is never circular).
+    """
+    con.sql(
+        """
+        CREATE OR REPLACE TABLE ext AS
+        WITH near AS (
+            SELECT e.uid, list(DISTINCT r.household) AS households
+            FROM ext e
+            JOIN ext o ON o.house_key = e.house_key AND o.uid <> e.uid
+            JOIN id_links i ON i.uid = o.uid
+            JOIN reg r ON r.uid = i.rid
+            WHERE e.house_key IS NOT NULL AND r.household IS NOT NULL
+            GROUP BY e.uid
+        )
+        SELECT e.* REPLACE (coalesce(n.households, []::VARCHAR[]) AS near_households)
+        FROM ext e LEFT JOIN near n USING (uid)
+        """
+    )
+
+
+def _house_number(address: str) -> str | None:
+    """The house (number and street) an address starts with, folded; None for a village."""
+    first = re.split(r"[,;|]|\s-\s", fold(address or ""), maxsplit=1)[0].strip()
+    match = _HOUSE.match(first)
+    if not match:
+        return None
+    return f"{match.group(1)} {' '.join(match.group(2).split())}"
 
 
 def _address_text(fields: pa.Table, n: int) -> list[str]:

@@ -27,8 +27,9 @@ _MIN_LABELS: Final = 200
 _PRIOR_PAIRS: Final = 100
 #: Random pairs sampled to estimate u.
 _U_PAIRS: Final = 3e6
-#: Candidate pairs below this match weight cannot matter to a decision.
-_KEEP_WEIGHT: Final = -8.0
+#: Candidate pairs below this match weight cannot change a decision: a match
+#: needs the best candidate at about +2 and a 5-bit lead over the runner-up.
+_KEEP_WEIGHT: Final = -3.0
 
 _GAMMAS: Final = tuple(f"gamma_{c['output_column_name']}" for c in comparisons())
 
