@@ -53,6 +53,9 @@ __all__ = [
 ]
 
 LOGIN_KEY = "dancu_login"
+# How this session authenticated, kept in the session itself so that pages need not read the
+# login record back: {"acr", "amr", "auth_time", "upstream"}.
+FACTS_KEY = "dancu_login_facts"
 SEEN_KEY = "dancu_seen"
 IDLE_KEY = "dancu_idle"
 REAUTH_KEY = "dancu_reauth_at"
@@ -88,11 +91,13 @@ def start_session(
     """Log ``user`` in: a new session key, its limits, its record, a login event, an audit entry."""
     absolute, idle = limits_for(user)
     now = timezone.now()
-    django_login(request, user, backend=_BACKEND)
-    request.session.set_expiry(now + absolute)
-    request.session.save()
-    reached = acr or acr_for(user, amr)
+    # One transaction for the new session row, the last-login stamp and our records: one
+    # commit instead of four. login() gives the session a new key (saved at once); the values
+    # set below are written by the session middleware when the response goes out.
     with transaction.atomic():
+        django_login(request, user, backend=_BACKEND)
+        request.session.set_expiry(now + absolute)
+        reached = acr or acr_for(user, amr)
         login = LoginSession.objects.create(
             user=user,
             session_key=request.session.session_key or "",
@@ -119,6 +124,7 @@ def start_session(
             details={"amr": amr, "acr": reached, "ip": client_ip(request), "upstream": upstream_issuer},
         )
     request.session[LOGIN_KEY] = str(login.pk)
+    _remember_facts(request, login)
     request.session[SEEN_KEY] = int(time.time())
     request.session[IDLE_KEY] = int(idle.total_seconds())
     request.session[REAUTH_KEY] = int(time.time())
@@ -156,19 +162,38 @@ def enforce(request: HttpRequest) -> bool:
     return True
 
 
+def _remember_facts(request: HttpRequest, login: LoginSession) -> None:
+    request.session[FACTS_KEY] = {
+        "acr": login.acr,
+        "amr": list(login.amr),
+        "auth_time": login.auth_time.timestamp(),
+        "upstream": login.upstream_issuer,
+    }
+
+
 def current_login(request: HttpRequest) -> LoginSession | None:
-    """The open login session of this request, within its limits, or None."""
+    """The open login session of this request, within its limits, or None.
+
+    Built from the session itself: a login that was ended (logout, the portal, a lock) has had
+    its session row deleted in the same transaction, and the absolute limit is the session's
+    own expiry, so the record need not be read. The returned object is not saved.
+    """
     if not enforce(request) or not request.user.is_authenticated:
         return None
-    login = (
-        LoginSession.objects.select_related("user", "user__person")
-        .filter(pk=str(request.session.get(LOGIN_KEY, "")))
-        .first()
-    )
-    if login is None or login.ended_at is not None or login.expires_at <= timezone.now():
-        end_current(request, reason="expired")
+    facts: Any = request.session.get(FACTS_KEY)
+    try:
+        login_id = uuid.UUID(str(request.session.get(LOGIN_KEY, "")))
+        return LoginSession(
+            id=login_id,
+            user=request.user,
+            acr=str(facts["acr"]),
+            amr=[str(m) for m in facts["amr"]],
+            auth_time=dt.datetime.fromtimestamp(float(facts["auth_time"]), tz=dt.UTC),
+            upstream_issuer=str(facts.get("upstream", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        end_current(request, reason="no_login_record")
         return None
-    return login
 
 
 def end_current(request: HttpRequest, *, reason: str) -> None:
@@ -198,6 +223,7 @@ def add_factor(request: HttpRequest, login: LoginSession, methods: list[str]) ->
             details={"amr": amr, "acr": acr},
         )
     login.amr, login.acr, login.auth_time = amr, acr, now
+    _remember_facts(request, login)
     mark_reauthenticated(request)
     return login
 

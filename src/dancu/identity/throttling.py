@@ -79,6 +79,8 @@ class Verdict:
     retry_after: int = 0
     # Which counters a failure of this attempt goes to.
     scopes: tuple[tuple[str, str], ...] = ()
+    # Whether any of those counters has a row (a success then has something to clear).
+    counted: bool = False
 
 
 def _wait_for(failures: int, scope: str) -> dt.timedelta:
@@ -105,13 +107,13 @@ def check(*, username: str, ip: str, device_cookie: str | None) -> Verdict:
         scopes.append((ACCOUNT, _key(ACCOUNT, username)))
     now = timezone.now()
     wait = 0
-    rows = Throttle.objects.filter(
-        scope__in=[s for s, _ in scopes], key__in=[k for _, k in scopes], blocked_until__gt=now
-    )
-    for row in rows:
-        if (row.scope, row.key) in scopes and row.blocked_until is not None:
+    rows = list(Throttle.objects.filter(scope__in=[s for s, _ in scopes], key__in=[k for _, k in scopes]))
+    mine = [row for row in rows if (row.scope, row.key) in scopes]
+    for row in mine:
+        if row.blocked_until is not None and row.blocked_until > now:
             wait = max(wait, int((row.blocked_until - now).total_seconds()) + 1)
-    return Verdict(allowed=wait == 0, retry_after=wait, scopes=tuple(scopes))
+    counted = any(row.scope in {DEVICE, ACCOUNT} for row in mine)
+    return Verdict(allowed=wait == 0, retry_after=wait, scopes=tuple(scopes), counted=counted)
 
 
 def record_failure(verdict: Verdict) -> None:
@@ -135,5 +137,7 @@ def record_success(verdict: Verdict) -> None:
     """A correct password clears the counter the attempt was judged by (the device's, or the
     account's from unknown devices) but not the address's: one success must not hide a spray
     across many accounts, and a login from a known device must not reset a guesser's count."""
+    if not verdict.counted:
+        return
     keys = [k for s, k in verdict.scopes if s in {DEVICE, ACCOUNT}]
     Throttle.objects.filter(scope__in=[DEVICE, ACCOUNT], key__in=keys).delete()

@@ -39,8 +39,9 @@ def do_end_session(login: LoginSession, *, reason: str, actor: Actor) -> bool:
             object_id=str(login.pk),
             details={"reason": reason},
         )
-        session_key = login.session_key
-        transaction.on_commit(lambda: _delete_django_session(session_key))
+        # In the same transaction: a login record is ended exactly when its browser session is
+        # gone, so pages can trust the session alone (sessions.current_login).
+        _delete_django_session(login.session_key)
     return True
 
 

@@ -125,6 +125,10 @@ class AuthorizationCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # The nonce-replay check (OIDC Core §3.1.2.1) looks codes up by client and nonce.
+        indexes = [models.Index(fields=["client", "nonce"], name="code_client_nonce")]
+
     def __str__(self) -> str:
         return f"code #{self.pk}"
 

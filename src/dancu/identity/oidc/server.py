@@ -247,6 +247,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
     AUTHORIZATION_CODE_LENGTH = 48
 
+    def validate_authorization_request(self) -> str:
+        # Authlib validates the request for the consent page and again when it issues the
+        # code; within one HTTP request the second pass would only repeat the same queries.
+        validated: str | None = getattr(self, "_validated_redirect_uri", None)
+        if validated is None:
+            validated = super().validate_authorization_request()
+            self._validated_redirect_uri = validated
+        return validated
+
     def save_authorization_code(self, code: str, request: Any) -> AuthorizationCode:
         subject: Subject = request.user
         data = request.payload.data

@@ -113,8 +113,19 @@ def login(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING_ATTEMPTS_KEY] = 0
                 return redirect("identity:login_totp" if confirmed else "identity:login_enrol")
             return _finish(request, user, ["pwd"], next_url)
+    return login_page(request, next_url=next_url, form=form, status=status)
+
+
+def login_page(
+    request: HttpRequest, *, next_url: str, form: LoginForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The login form, returning to ``next_url`` (also shown by the authorization endpoint)."""
     upstream = upstream_config()
-    context = {"form": form, "next": next_url, "upstream_name": upstream.name if upstream is not None else ""}
+    context = {
+        "form": form or LoginForm(),
+        "next": next_url,
+        "upstream_name": upstream.name if upstream is not None else "",
+    }
     response = render(request, "identity/login.html", context, status=status)
     return allow_form_targets(response, relying_party_origin(next_url))
 

@@ -7,6 +7,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from dancu.identity.oidc.server import (
 )
 from dancu.identity.queries import CitizenPrincipal, OfficerPrincipal, check_bearer
 from dancu.identity.views.form_targets import allow_form_targets, origin_of
+from dancu.identity.views.login import login_page
 
 # OpenID Connect Core errata / "Unmet Authentication Requirements 1.0": the login cannot reach
 # the level the client asked for.
@@ -204,10 +206,6 @@ def pending_request_level(next_url: str) -> int:
         return 0
 
 
-def _login_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
-    return HttpResponseRedirect(f"{reverse('identity:login')}?next={quote(next_url, safe='')}")
-
-
 def _render_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
     return render(
         request,
@@ -258,8 +256,10 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if login is None or "login" in prompt or too_old:
         if "none" in prompt:
             return HttpResponseRedirect(_error_redirect(redirect_uri, state, "login_required", "The user must log in."))
-        # prompt=login is honoured once: the URL the login returns to no longer carries it.
-        return _login_redirect(request, _authorize_url_without(request, "prompt", "max_age"))
+        # The login form is shown right here (one redirect fewer per login); it posts to the
+        # login page, which comes back to this request — without prompt=login, so it is
+        # honoured once.
+        return login_page(request, next_url=_authorize_url_without(request, "prompt", "max_age"))
     user = login.user
 
     # 2. The level the client needs: step up, or refuse clearly — never a lower level.
@@ -357,7 +357,15 @@ def _issue_code(request: HttpRequest, grant: Any, login: LoginSession, claims: l
         claims=claims,
         login_session_id=login.pk,
     )
-    response = get_server().create_authorization_response(request, grant_user=subject, grant=grant)
+    with transaction.atomic():
+        response = _issue_code_response(request, grant, subject, login, client, claims)
+    return _with_iss(response)
+
+
+def _issue_code_response(
+    request: HttpRequest, grant: Any, subject: Subject, login: LoginSession, client: Client, claims: list[str]
+) -> HttpResponse:
+    response: HttpResponse = get_server().create_authorization_response(request, grant_user=subject, grant=grant)
     do_record_login_event(
         login.user,
         outcome=LoginOutcome.OK,
@@ -375,7 +383,7 @@ def _issue_code(request: HttpRequest, grant: Any, login: LoginSession, claims: l
         fields=claims,
         details={"acr": login.acr, "amr": login.amr},
     )
-    return _with_iss(response)
+    return response
 
 
 # --- RP-initiated logout -----------------------------------------------------------------------
