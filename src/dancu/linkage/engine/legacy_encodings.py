@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -183,29 +184,34 @@ def _implausibility(text: str) -> int:
     all-letter word that is no Vietnamese syllable ("nguyeón", "vaờn"), and each
     word with capitals inside ("TÊn").
     """
+    return sum(_word_cost(word) for word in text.split())
+
+
+@lru_cache(maxsize=200_000)
+def _word_cost(word: str) -> int:
+    # Names reuse few words: each is judged once (an extract has millions of names).
     cost = 0
-    for word in text.split():
-        letters = [c for c in word if c.isalpha()]
-        # "TÊn" is no way to write a word: capitals after the first letter with
-        # lowercase beside them come from reading a legacy text the wrong way.
-        if any(c.isupper() for c in letters[1:]) and any(c.islower() for c in letters):
-            cost += 1
-    for word in unicodedata.normalize("NFD", text.lower()).split():
-        tones = 0
-        letters_only = True
-        for ch in word:
-            if ch in _TONE_MARKS:
-                tones += 1
-            elif ch in _SHAPE_MARKS or ch in _LETTERS:
-                continue
-            else:
-                letters_only = False
-                if not (ch.isdigit() or ch in "-.,/'()"):
-                    cost += 1
-        if tones > 1:
-            cost += tones - 1
-        if letters_only and not _SYLLABLE.match(_strip_tones(word)):
-            cost += 1
+    letters = [c for c in word if c.isalpha()]
+    # "TÊn" is no way to write a word: capitals after the first letter with
+    # lowercase beside them come from reading a legacy text the wrong way.
+    if any(c.isupper() for c in letters[1:]) and any(c.islower() for c in letters):
+        cost += 1
+    tones = 0
+    letters_only = True
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    for ch in decomposed:
+        if ch in _TONE_MARKS:
+            tones += 1
+        elif ch in _SHAPE_MARKS or ch in _LETTERS:
+            continue
+        else:
+            letters_only = False
+            if not (ch.isdigit() or ch in "-.,/'()"):
+                cost += 1
+    if tones > 1:
+        cost += tones - 1
+    if letters_only and not _SYLLABLE.match(_strip_tones(decomposed)):
+        cost += 1
     return cost
 
 
