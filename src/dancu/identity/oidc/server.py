@@ -45,6 +45,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from dancu.identity import keys
@@ -59,6 +60,7 @@ from dancu.identity.oidc import tokens as jwts
 from dancu.identity.oidc.scopes import claims_for_scope
 
 __all__ = [
+    "ASSERTION_ALGORITHMS",
     "AUTH_METHODS",
     "CODE_LIFETIME",
     "ID_TOKEN_LIFETIME",
@@ -74,6 +76,7 @@ ID_TOKEN_LIFETIME = 900
 # A client assertion may live at most this long: RFC 7523 sets no bound; FAPI 1.0 Advanced
 # §5.2.2-13 sets 60 minutes, which is also what common client libraries (Authlib) sign with.
 MAX_ASSERTION_SECONDS = 3600
+ASSERTION_ALGORITHMS = ["RS256", "PS256", "ES256"]
 
 ENDPOINT_PATHS = {
     "authorization_endpoint": "/oidc/authorize",
@@ -164,6 +167,16 @@ class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]  # Authlib 
         if not client.jwks:
             raise InvalidClientError(description="The client has no registered keys.")
         return KeySet.import_key_set(client.jwks)
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
+        # Asymmetric algorithms only, named explicitly: never HMAC (a client's public key is no
+        # secret) and never "none".
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=ASSERTION_ALGORITHMS)
+        except (JoseError, ValueError) as exc:
+            raise InvalidClientError(description="The client assertion is not validly signed.") from exc
+        self.verify_claims(token.claims)
+        return token.claims
 
     def verify_claims(self, claims: Any) -> None:
         exp = claims.get("exp")

@@ -26,6 +26,7 @@ from dancu.identity.models import Client, Consent, LoginOutcome, LoginSession, U
 from dancu.identity.oidc import tokens as jwts
 from dancu.identity.oidc.scopes import CLAIM_LABELS, EXCHANGE_SCOPE, SCOPE_CLAIMS, claim_values, claims_for_scope
 from dancu.identity.oidc.server import (
+    ASSERTION_ALGORITHMS,
     AUTH_METHODS,
     ENDPOINT_PATHS,
     OAuth2Error,
@@ -57,7 +58,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": [keys.SIGNING_ALG],
             "token_endpoint_auth_methods_supported": AUTH_METHODS,
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "PS256", "ES256", "EdDSA"],
+            "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
             "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": [

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from dancu.identity.models import Token, User
@@ -130,3 +131,26 @@ def test_it_refuses_a_secret_for_a_client_registered_with_keys(
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
     assert Token.objects.count() == 0
+
+
+def test_it_accepts_an_ec_key_for_a_machine_client(client: HttpClient) -> None:
+    from joserfc.jwk import ECKey
+
+    from dancu.identity.actions import do_register_client
+
+    key = ECKey.generate_key("P-256", auto_kid=True)
+    registered = do_register_client("Ngân hàng (eKYC)", "exchange", jwks={"keys": [key.as_dict(private=False)]})
+    now = int(time.time())
+    claims = {"iss": registered.client.client_id, "sub": registered.client.client_id, "aud": ISSUER + "/oidc/token",
+              "iat": now, "exp": now + 60, "jti": "ec-1"}  # fmt: skip
+    assertion = jwt.encode({"alg": "ES256", "kid": key.kid}, claims, key, algorithms=["ES256"])
+    response = client.post(
+        "/oidc/token",
+        {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["scope"] == "exchange"
