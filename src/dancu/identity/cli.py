@@ -235,3 +235,20 @@ def rotate_keys(
     kid = keys.rotate(activate_in=activate_in)
     audit.record(action="identity.keys_rotated", actor=_operator(), object_type="signing_key", object_id=kid)
     _echo({"new_kid": kid, "keys": keys.list_keys()})
+
+
+@account_app.command("upstream-jwks")
+def upstream_jwks() -> None:
+    """The public JWK set to register at the upstream provider when this deployment
+    authenticates to it with private_key_jwt (DANCU_UPSTREAM_PRIVATE_KEY_FILE)."""
+    from joserfc.jwk import RSAKey
+
+    from dancu.identity.federation.config import upstream_config
+
+    config = upstream_config()
+    if config is None or not config.private_key_pem:
+        _fail("Chưa cấu hình DANCU_UPSTREAM_PRIVATE_KEY_FILE / DANCU_UPSTREAM_PRIVATE_KEY_FILE is not set")
+        return
+    key = RSAKey.import_key(config.private_key_pem)
+    public = key.as_dict(private=False) | {"kid": key.thumbprint(), "use": "sig", "alg": "RS256"}
+    _echo({"keys": [public]})

@@ -104,3 +104,18 @@ def test_it_rotates_signing_keys_from_the_command_line() -> None:
     assert states[before[0]["kid"]] == "retired"
     assert states[after["new_kid"]] == "active"
     assert all(k["published"] for k in after["keys"])
+
+
+def test_it_prints_the_public_key_to_register_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = RSAKey.generate_key(2048)
+    pem = tmp_path / "upstream-client.pem"
+    pem.write_bytes(key.as_pem(private=True))
+    monkeypatch.setenv("DANCU_UPSTREAM_ISSUER", "https://vneid.example")
+    monkeypatch.setenv("DANCU_UPSTREAM_CLIENT_ID", "hai-phong")
+    monkeypatch.setenv("DANCU_UPSTREAM_PRIVATE_KEY_FILE", str(pem))
+    result = runner.invoke(account_app, ["upstream-jwks"])
+    assert result.exit_code == 0, result.output
+    public = json.loads(result.output)["keys"][0]
+    assert public["kid"] == key.thumbprint()
+    assert public["n"] == key.as_dict(private=False)["n"]
+    assert "d" not in public

@@ -74,3 +74,16 @@ def test_it_sends_the_django_admin_login_to_our_login(client: HttpClient) -> Non
 def test_it_lets_an_administrator_into_the_django_admin_after_our_login(client: HttpClient, admin: User) -> None:
     log_in(client, admin)
     assert client.get("/quan-tri/").status_code == 200
+
+
+def test_it_shows_accounts_read_only_in_the_django_admin(client: HttpClient, admin: User, citizen_minh: User) -> None:
+    log_in(client, admin)
+    listing = client.get("/quan-tri/identity/user/")
+    assert listing.status_code == 200
+    assert "031095004321" in listing.content.decode()
+    detail = client.get(f"/quan-tri/identity/user/{citizen_minh.pk}/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
+    assert citizen_minh.password not in detail.content.decode()
+    assert client.post(f"/quan-tri/identity/user/{citizen_minh.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert User.objects.filter(pk=citizen_minh.pk).exists()
