@@ -7,6 +7,7 @@ demo-only values and never used outside a demo database.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,8 @@ from dancu.core.access import OfficerRole
 from dancu.core.audit import Actor
 from dancu.identity.actions import do_create_admin, do_create_citizen_account, do_create_officer
 from dancu.identity.models import EidLevel, RegisteredVia, TotpDevice, User, UserKind
-from dancu.registry.models import Person, PersonStatus
+from dancu.registry.actions import do_issue_card
+from dancu.registry.models import IdentityCard, Person, PersonStatus
 
 __all__ = ["CITIZEN_PASSWORD", "STAFF_PASSWORD", "create_demo_accounts"]
 
@@ -49,6 +51,14 @@ def _pick_people() -> list[Person]:
     # Both citizens in one commune: the demo's commune officers can act on both.
     second = candidates.filter(commune_code=first.commune_code).exclude(pk=first.pk).first()
     return [first, second] if second is not None else [first]
+
+
+def _give_card(person: Person) -> None:
+    """A current ID card, so the demo's police officer can check it and raise the level."""
+    if IdentityCard.objects.filter(person=person, is_current=True).exists():
+        return
+    issued = max(person.birth_date + dt.timedelta(days=14 * 366), dt.date(2021, 7, 1))
+    do_issue_card(person, actor=_ACTOR, issued_on=min(issued, timezone.localdate()))
 
 
 def _citizen(level: int) -> User | None:
@@ -91,6 +101,7 @@ def create_demo_accounts() -> dict[str, Any]:
     if level2 is None or level1 is None:
         people = _pick_people()
         for person, level in zip(people, (EidLevel.LEVEL2, EidLevel.LEVEL1), strict=False):
+            _give_card(person)
             if _citizen(level) is None:
                 do_create_citizen_account(
                     person,

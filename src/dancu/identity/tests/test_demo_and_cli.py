@@ -15,7 +15,7 @@ from dancu.identity.cli import account_app, client_app
 from dancu.identity.demo import CITIZEN_PASSWORD, create_demo_accounts
 from dancu.identity.models import Client, ClientAuthMethod, EidLevel, TotpDevice, User, digest
 from dancu.identity.tests.flows import COMMUNE_A, make_person
-from dancu.registry.models import Sex
+from dancu.registry.models import IdentityCard, Sex
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -24,6 +24,7 @@ runner = CliRunner()
 def test_it_creates_the_demo_accounts_once() -> None:
     make_person("031085000111", "Lê Văn Hùng", birth_date=dt.date(1985, 1, 5), sex=Sex.MALE, phone="0911000111")
     make_person("031188000222", "Đỗ Thị Mai", birth_date=dt.date(1988, 4, 9), sex=Sex.FEMALE, phone="0911000222")
+    IdentityCard.objects.all().delete()
     first = create_demo_accounts()
     second = create_demo_accounts()
     assert first == second
@@ -37,6 +38,9 @@ def test_it_creates_the_demo_accounts_once() -> None:
     assert first["admin"]["username"] == "demo.admin"
     assert User.objects.get(username="031085000111").eid_level == EidLevel.LEVEL2
     assert User.objects.count() == 2 + 6 + 1
+    # The level-1 citizen holds a current card the demo police officer can check.
+    card = IdentityCard.objects.get(person__personal_id="031188000222", is_current=True)
+    assert (card.number, card.issued_on) == ("031188000222", dt.date(2021, 7, 1))
 
 
 def test_it_registers_a_relying_party_from_the_command_line(tmp_path: Path) -> None:
