@@ -28,12 +28,12 @@ __all__ = ["FILTERS", "Difference", "ResultPage", "ResultRow", "result_page", "w
 FILTERS: Final[dict[str, tuple[str, str]]] = {
     "differences": (
         "Khớp nhưng có sai khác (danh sách cần chỉnh sửa) / Matched with differences (correction list)",
-        "status = 'matched' AND coalesce(differences, '{}') <> '{}'",
+        "status = 'matched' AND has_differences",
     ),
     "review": ("Cần xem xét / To review", "status = 'review'"),
     "unmatched": ("Không tìm thấy / Unmatched", "status = 'unmatched'"),
     "duplicates": ("Trùng lặp trong tệp / Duplicates in the extract", "duplicate_of IS NOT NULL"),
-    "clean": ("Khớp hoàn toàn / Matched, clean", "status = 'matched' AND coalesce(differences, '{}') = '{}'"),
+    "clean": ("Khớp hoàn toàn / Matched, clean", "status = 'matched' AND NOT has_differences"),
     "all": ("Tất cả / All rows", "true"),
 }
 
@@ -110,6 +110,7 @@ def _overlaid(con: duckdb.DuckDBPyConnection, job: LinkJob) -> None:
                     WHEN d.decided = 'matched' THEN d.decided_pid END AS personal_id,
                r.score,
                CASE WHEN d.decided = 'unmatched' THEN NULL ELSE r.differences END AS differences,
+               CASE WHEN d.decided = 'unmatched' THEN false ELSE r.has_differences END AS has_differences,
                CASE WHEN d.decided = 'matched' THEN 'Cán bộ đã xác nhận / confirmed by a reviewer'
                     WHEN d.decided = 'unmatched' THEN 'Cán bộ đã bác bỏ / rejected by a reviewer'
                     ELSE r.explanation END AS explanation,
@@ -132,11 +133,25 @@ def result_page(
         total = int(counted[0]) if counted else 0
         pages = max(1, -(-total // per_page))
         page = min(max(page, 1), pages)
-        fetched = con.execute(
-            f"SELECT row_number, row_id, status, personal_id, score, differences, explanation, duplicate_of, method "  # noqa: S608 — the condition comes from FILTERS
-            f"FROM results WHERE {condition} ORDER BY row_number LIMIT ? OFFSET ?",
-            [per_page, (page - 1) * per_page],
-        ).fetchall()
+        # Find the page's row numbers on the narrow columns first, then read the wide ones
+        # (JSON, explanations) for those rows only: the file is in row order, so DuckDB skips
+        # every row group outside the page.
+        numbers = [
+            int(r[0])
+            for r in con.execute(
+                f"SELECT row_number FROM results WHERE {condition} ORDER BY row_number LIMIT ? OFFSET ?",  # noqa: S608 — the condition comes from FILTERS
+                [per_page, (page - 1) * per_page],
+            ).fetchall()
+        ]
+        fetched = (
+            con.execute(
+                "SELECT row_number, row_id, status, personal_id, score, differences, explanation, duplicate_of, method "
+                "FROM results WHERE row_number BETWEEN ? AND ? AND list_contains(?, row_number) ORDER BY row_number",
+                [numbers[0], numbers[-1], numbers],
+            ).fetchall()
+            if numbers
+            else []
+        )
     finally:
         con.close()
     rows = [

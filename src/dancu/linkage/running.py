@@ -200,19 +200,26 @@ def run_linkage(
     table = table.append_column("row_number", pa.array(range(1, table.num_rows + 1), pa.int64()))
     by_row = dict(zip(row_ids, keys, strict=True))
     table = table.append_column("row_key", pa.array([by_row[str(r)] for r in table.column("row_id").to_pylist()]))
+    # A narrow flag beside the wide JSON, so result pages filter without reading the JSON.
+    table = table.append_column("has_differences", has_differences(table))
     outcome = RunOutcome(table=table, register_rows=export.rows)
     outcome.counts = count_results(table)
     outcome.counts["decisions_reused"] = len(decisions)
     return outcome
 
 
+def has_differences(table: pa.Table) -> pa.ChunkedArray:
+    """Per row: does the register differ from the extract in any field?"""
+    # The engine writes ``{}`` when nothing differs and NULL when there is no candidate.
+    differences = pc.cast(table.column("differences"), pa.string())
+    return pc.and_(pc.is_valid(differences), pc.invert(pc.is_in(differences, value_set=pa.array(["{}", ""]))))
+
+
 def count_results(table: pa.Table) -> dict[str, int]:
     """Counts per status, matched rows split into clean and with differences, duplicates."""
     status = table.column("status")
     matched = pc.equal(status, "matched")
-    # The engine writes ``{}`` when nothing differs and NULL when there is no candidate.
-    differences = pc.cast(table.column("differences"), pa.string())
-    differing = pc.and_(pc.is_valid(differences), pc.invert(pc.is_in(differences, value_set=pa.array(["{}", ""]))))
+    differing = has_differences(table)
     return {
         "rows": table.num_rows,
         "matched": pc.sum(matched).as_py() or 0,
