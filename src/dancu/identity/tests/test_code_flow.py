@@ -4,6 +4,7 @@ the same pages in Chromium)."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -113,3 +114,23 @@ def test_it_names_the_citizen_behind_a_relying_party_token(level2_tokens: dict[s
         {"sub", "name", "family_name", "middle_name", "given_name", "gender", "birthdate"}
     )
     assert Token.objects.filter(user=citizen_lan).count() == 1
+
+
+def test_it_never_writes_a_secret_to_the_audit_log(
+    client: HttpClient, level2_tokens: dict[str, Any], insurance_system: Machine
+) -> None:
+    basic = base64.b64encode(f"{insurance_system.client.client_id}:{insurance_system.secret}".encode()).decode()
+    machine = client.post(
+        "/oidc/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    ).json()
+    logged = json.dumps(list(AuditEntry.objects.values()), default=str)
+    secrets = [
+        level2_tokens["access_token"],
+        level2_tokens["refresh_token"],
+        level2_tokens["id_token"],
+        machine["access_token"],
+        insurance_system.secret,
+        "hoa sen trong dam nuoc trong",
+    ]
+    assert [s for s in secrets if s in logged] == []
+    assert AuditEntry.objects.filter(action="identity.token_issued").count() == 2

@@ -4,6 +4,7 @@ person out for good, session limits, login history and sessions in the portal, r
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import unicodedata
 from typing import Any
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from dancu.core.models import AuditEntry
 from dancu.identity import sessions, throttling
-from dancu.identity.models import LoginEvent, LoginSession, Throttle, TotpDevice, User
-from dancu.identity.tests.flows import CITIZEN_PASSWORD, STAFF_PASSWORD, log_in, totp_now
+from dancu.identity.models import LoginEvent, LoginSession, SmsMessage, Throttle, TotpDevice, User
+from dancu.identity.tests.flows import CITIZEN_PASSWORD, STAFF_PASSWORD, citizen_account, log_in, make_person, totp_now
+from dancu.registry.models import Sex
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +38,6 @@ def test_it_logs_a_citizen_in_with_the_password_alone(client: HttpClient, citize
 
 
 def test_it_accepts_the_password_typed_in_another_unicode_form(client: HttpClient) -> None:
-    from dancu.identity.tests.flows import citizen_account, make_person
-    from dancu.registry.models import Sex
-
     person = make_person(
         "031190002222", "Đặng Thị Thu", birth_date=dt.date(1990, 1, 1), sex=Sex.FEMALE, phone="0911999888"
     )
@@ -280,3 +279,36 @@ def test_it_lets_a_citizen_turn_on_an_authenticator(client: HttpClient, citizen_
     assert response.status_code == 302
     client.post("/dang-xuat/")
     assert _post_login(client, citizen_minh.username, CITIZEN_PASSWORD)["Location"] == "/dang-nhap/ma-xac-thuc/"
+
+
+def test_it_changes_the_phone_only_after_proving_the_new_one(
+    client: HttpClient, citizen_minh: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    log_in(client, citizen_minh)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post("/tai-khoan/so-dien-thoai/", {"phone": "0977 000 111"})
+    assert sent.status_code == 200
+    citizen_minh.refresh_from_db()
+    assert citizen_minh.phone == "0987654321"
+    found = re.search(r"(\d{6})", SmsMessage.objects.get(to="0977000111").body)
+    assert found is not None
+    confirmed = client.post("/tai-khoan/so-dien-thoai/", {"code": found.group(1)})
+    assert confirmed.status_code == 302
+    citizen_minh.refresh_from_db()
+    assert citizen_minh.phone == "0977000111"
+    assert AuditEntry.objects.filter(action="identity.phone_changed", object_id=str(citizen_minh.pk)).count() == 1
+
+
+def test_it_asks_for_the_password_again_before_changing_the_phone_or_authenticator(
+    client: HttpClient, citizen_minh: User
+) -> None:
+    log_in(client, citizen_minh)
+    session = client.session
+    session[sessions.REAUTH_KEY] = int(time.time()) - 301
+    session.save()
+    for url in ("/tai-khoan/so-dien-thoai/", "/tai-khoan/xac-thuc-hai-buoc/"):
+        response = client.get(url)
+        assert response["Location"].startswith("/dang-nhap/xac-thuc-lai/?next=")
+    assert client.post("/tai-khoan/so-dien-thoai/", {"phone": "0977000111"})["Location"].startswith(
+        "/dang-nhap/xac-thuc-lai/"
+    )
