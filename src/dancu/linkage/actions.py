@@ -36,7 +36,7 @@ from dancu.linkage.models import (
     Source,
     SourceIndicator,
 )
-from dancu.linkage.running import REQUIRED_FIELDS, STAGES, RunOutcome, overall_percent
+from dancu.linkage.running import REQUIRED_FIELDS, STAGES, RunOutcome
 
 __all__ = [
     "LinkageInputError",
@@ -284,13 +284,13 @@ def do_start_job(job_id: int) -> LinkJob | None:
     return LinkJob.objects.get(pk=job_id) if taken else None
 
 
-def do_report_progress(job_id: int, stage: str, done: int, total: int) -> None:
+def do_report_progress(job_id: int, stage: str, done: int, total: int, percent: int) -> None:
     """Store how far a running job is (no audit: progress is not data about anyone)."""
     LinkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         stage=stage if stage in STAGES else "",
         done=max(done, 0),
         total=max(total, 0),
-        percent=overall_percent(stage, done, total),
+        percent=min(max(percent, 0), 100),
         updated_at=timezone.now(),
     )
 

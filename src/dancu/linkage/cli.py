@@ -88,23 +88,12 @@ def link_command(
                 f"Thiếu cột bắt buộc “{FIELDS[required]}” ({required}); hãy chỉ định bằng --mapping / "
                 f"required column {required} not found: name it with --mapping"
             )
-    try:
-        fields, _ = read_fields(extract, complete)
-    except LinkInputError as exc:
-        raise _fail(f"{extract.name}: {exc}") from exc
     if out.exists() and out.is_dir():
         raise _fail(f"--out là một thư mục / --out is a directory: {out}")
 
     from dancu.linkage.actions import LinkageInputError, do_create_cli_job
     from dancu.linkage.tasks import execute_job
 
-    actor = Actor(kind=ActorKind.SYSTEM, id=f"cli:{getpass.getuser()}")
-    try:
-        job = do_create_cli_job(
-            actor, source_name=source, extract=extract, kind=kind, headers=preview.headers, mapping=complete
-        )
-    except LinkageInputError as exc:
-        raise _fail(str(exc)) from exc
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -112,13 +101,27 @@ def link_command(
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=_stderr, transient=False) as bar:
-        task_id = bar.add_task(STAGE_LABELS["read"], total=100)
+        task_id = bar.add_task(STAGE_LABELS["extract"], total=100)
+        furthest = [0]
 
         def report(stage: str, done: int, total: int) -> None:
-            bar.update(
-                task_id, completed=overall_percent(stage, done, total), description=STAGE_LABELS.get(stage, stage)
-            )
+            furthest[0] = max(furthest[0], overall_percent(stage, done, total))
+            bar.update(task_id, completed=furthest[0], description=STAGE_LABELS.get(stage, stage))
 
+        # A large workbook takes a while to read: the bar is up before, and nothing is recorded
+        # until the extract proved readable.
+        try:
+            fields, _ = read_fields(extract, complete)
+        except LinkInputError as exc:
+            raise _fail(f"{extract.name}: {exc}") from exc
+        report("extract", 1, 1)
+        actor = Actor(kind=ActorKind.SYSTEM, id=f"cli:{getpass.getuser()}")
+        try:
+            job = do_create_cli_job(
+                actor, source_name=source, extract=extract, kind=kind, headers=preview.headers, mapping=complete
+            )
+        except LinkageInputError as exc:
+            raise _fail(str(exc)) from exc
         try:
             job = execute_job(job, extract, fields=fields, progress=report, result_csv=out)
         except LinkInputError as exc:

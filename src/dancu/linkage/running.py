@@ -66,22 +66,25 @@ RESULT_CSV_COLUMNS: Final = (
     "method",
 )
 
-#: The stages of a run in order, with the share of the progress bar each one fills. The
-#: register export and the result writing are ours; the others are the engine's stage names.
+#: The stages of a run in order, with the share of the progress bar each one fills. Reading
+#: the file, exporting the register and saving are ours; the others are the engine's stage names
+#: ("read" is the engine taking in the already-read field table).
 STAGES: Final[dict[str, tuple[int, int]]] = {
-    "register": (0, 15),
-    "read": (15, 20),
-    "normalise": (20, 40),
-    "id_rules": (40, 45),
-    "train": (45, 65),
-    "score": (65, 88),
-    "decide": (88, 95),
-    "save": (95, 100),
+    "extract": (0, 10),
+    "register": (10, 25),
+    "read": (25, 27),
+    "normalise": (27, 45),
+    "id_rules": (45, 50),
+    "train": (50, 68),
+    "score": (68, 90),
+    "decide": (90, 96),
+    "save": (96, 100),
 }
 
 STAGE_LABELS: Final[dict[str, str]] = {
+    "extract": "Đọc tệp / Reading the extract",
     "register": "Xuất sổ dân cư / Exporting the register",
-    "read": "Đọc tệp / Reading the extract",
+    "read": "Chuẩn bị dữ liệu / Preparing the data",
     "normalise": "Chuẩn hoá dữ liệu / Cleaning the data",
     "id_rules": "Đối chiếu số định danh / Matching ID numbers",
     "train": "Ước lượng mô hình / Estimating the model",
@@ -114,7 +117,8 @@ class RunOutcome:
 
 
 def overall_percent(stage: str, done: int, total: int) -> int:
-    """The progress bar's position (0–100) for ``done`` of ``total`` within ``stage``."""
+    """The progress bar's position (0–100) for ``done`` of ``total`` within ``stage`` (0 for a
+    stage it does not know)."""
     start, end = STAGES.get(stage, (0, 0))
     fraction = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
     return int(start + (end - start) * fraction)

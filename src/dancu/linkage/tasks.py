@@ -19,6 +19,7 @@ from dancu.linkage.queries import prior_decisions
 from dancu.linkage.running import (
     LinkInputError,
     Progress,
+    overall_percent,
     read_fields,
     run_linkage,
     write_result_csv,
@@ -36,14 +37,17 @@ PROGRESS_INTERVAL = 0.5
 def _throttled_progress(job_id: int, also: Progress | None) -> Progress:
     last_at = [0.0]
     last_stage = [""]
+    furthest = [0]
 
     def report(stage: str, done: int, total: int) -> None:
         if also is not None:
             also(stage, done, total)
+        # The bar never moves back, whatever order the stages report in.
+        furthest[0] = max(furthest[0], overall_percent(stage, done, total))
         now = time.monotonic()
         if stage != last_stage[0] or done >= total or now - last_at[0] >= PROGRESS_INTERVAL:
             last_at[0], last_stage[0] = now, stage
-            do_report_progress(job_id, stage, done, total)
+            do_report_progress(job_id, stage, done, total, furthest[0])
 
     return report
 
@@ -68,8 +72,9 @@ def execute_job(
     work_dir = Path(settings.DANCU_HOME) / "linkage" / "work" / str(job.public_id)
     try:
         if fields is None:
-            report("read", 0, 1)
+            report("extract", 0, 1)
             fields, _mapping = read_fields(extract, job.mapping)
+            report("extract", 1, 1)
         outcome = run_linkage(fields, work_dir=work_dir, prior=prior_decisions(job.source), progress=report)
         result_name = f"{RESULT_DIR}/{secrets.token_hex(16)}.parquet"
         write_result_parquet(outcome.table, media_path(result_name))

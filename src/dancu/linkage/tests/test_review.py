@@ -89,3 +89,25 @@ def test_it_refuses_an_incomplete_decision_and_changes_nothing(
     assert ReviewDecision.objects.count() == 0
     item.refresh_from_db()
     assert item.state == ReviewState.PENDING
+
+
+def test_it_never_moves_a_jobs_progress_back(reviewed_job: LinkJob) -> None:
+    from dancu.linkage.tasks import _throttled_progress
+
+    LinkJob.objects.filter(pk=reviewed_job.pk).update(status="running", percent=0)
+    seen: list[tuple[str, int]] = []
+    report = _throttled_progress(reviewed_job.pk, lambda stage, done, total: seen.append((stage, done)))
+    percents = []
+    for stage, done, total in [
+        ("extract", 1, 1),
+        ("register", 5, 10),
+        ("read", 0, 1),
+        ("extract", 0, 1),
+        ("score", 1, 1),
+    ]:
+        report(stage, done, total)
+        reviewed_job.refresh_from_db()
+        percents.append((reviewed_job.stage, reviewed_job.percent))
+
+    assert percents == [("extract", 10), ("register", 17), ("read", 25), ("extract", 25), ("score", 90)]
+    assert seen == [("extract", 1), ("register", 5), ("read", 0), ("extract", 0), ("score", 1)]

@@ -65,9 +65,9 @@ def test_it_moves_the_progress_scale_forward_through_the_stages() -> None:
     assert points == sorted(points)
     assert points[0] == 0
     assert points[-1] == 100
-    assert overall_percent("register", 500, 1000) == 7
+    assert overall_percent("register", 500, 1000) == 17
     assert overall_percent("unknown stage", 1, 1) == 0
-    assert overall_percent("score", 1, 0) == 65
+    assert overall_percent("score", 1, 0) == 68
 
 
 def test_it_counts_matched_rows_as_clean_or_with_differences() -> None:
