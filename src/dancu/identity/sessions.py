@@ -132,16 +132,6 @@ def start_session(
     return login
 
 
-def _expired_reason(request: HttpRequest) -> str:
-    seen = request.session.get(SEEN_KEY)
-    idle = request.session.get(IDLE_KEY)
-    if not isinstance(seen, int) or not isinstance(idle, int) or LOGIN_KEY not in request.session:
-        return "no_login_record"
-    if time.time() - seen > idle:
-        return "idle"
-    return ""
-
-
 def _touch(request: HttpRequest) -> None:
     now = int(time.time())
     seen = request.session.get(SEEN_KEY, 0)
@@ -154,9 +144,17 @@ def enforce(request: HttpRequest) -> bool:
     """Apply the idle limit to an authenticated request; False when the session was ended."""
     if not request.user.is_authenticated:
         return True
-    reason = _expired_reason(request)
-    if reason:
-        end_current(request, reason=reason)
+    seen = request.session.get(SEEN_KEY)
+    idle = request.session.get(IDLE_KEY)
+    if not isinstance(seen, int) or not isinstance(idle, int):
+        # A session opened by code rather than by our login pages (a test's force_login): it
+        # is watched from now on, with the limit of its kind of account.
+        assert isinstance(request.user, User)
+        request.session[SEEN_KEY] = int(time.time())
+        request.session[IDLE_KEY] = int(limits_for(request.user)[1].total_seconds())
+        return True
+    if time.time() - seen > idle:
+        end_current(request, reason="idle")
         return False
     _touch(request)
     return True
@@ -181,6 +179,9 @@ def current_login(request: HttpRequest) -> LoginSession | None:
     if not enforce(request) or not request.user.is_authenticated:
         return None
     facts: Any = request.session.get(FACTS_KEY)
+    if LOGIN_KEY not in request.session or not isinstance(facts, dict):
+        # Not logged in through our pages: identity's pages ask for a real login.
+        return None
     try:
         login_id = uuid.UUID(str(request.session.get(LOGIN_KEY, "")))
         return LoginSession(

@@ -312,3 +312,15 @@ def test_it_asks_for_the_password_again_before_changing_the_phone_or_authenticat
     assert client.post("/tai-khoan/so-dien-thoai/", {"phone": "0977000111"})["Location"].startswith(
         "/dang-nhap/xac-thuc-lai/"
     )
+
+
+def test_it_watches_sessions_opened_without_the_login_pages(client: HttpClient, officer_commune_a: User) -> None:
+    client.force_login(officer_commune_a)
+    client.get("/")
+    assert "_auth_user_id" in client.session
+    assert client.session[sessions.IDLE_KEY] == 15 * 60
+    # Identity's own pages still want a real login (with its factors).
+    assert client.get("/tai-khoan/").status_code == 302
+    _age_activity(client, 16 * 60)
+    client.get("/")
+    assert "_auth_user_id" not in client.session
