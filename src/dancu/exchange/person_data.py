@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from django.db import connection
 
 from dancu.registry.models import DatePrecision, FormerIdNumber, IdentityCard, Person, Residence, ResidenceKind
 
@@ -19,7 +22,7 @@ __all__ = [
 ]
 
 _VERIFY_COLUMNS = (
-    "pk",
+    "id",
     "personal_id",
     "full_name",
     "name_key",
@@ -44,21 +47,31 @@ class VerifyRow:
     status: str
 
 
+@lru_cache(maxsize=8)
+def _verify_sql(count: int) -> str:
+    meta = Person._meta
+    quote = connection.ops.quote_name
+    column = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in _VERIFY_COLUMNS)
+    key = quote(column["personal_id"])
+    where = f"{key} = %s" if count == 1 else f"{key} IN ({', '.join(['%s'] * count)})"
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where}"  # noqa: S608 — names from the model
+
+
 def fetch_for_verify(personal_ids: Sequence[str]) -> dict[str, VerifyRow]:
-    """The persons among ``personal_ids``, keyed by personal ID (one indexed query per 900 ids,
-    below SQLite's bound-parameter limit)."""
+    """The persons among ``personal_ids``, keyed by personal ID: one query on the unique index
+    per 900 ids (below SQLite's bound-parameter limit), in plain SQL because the ORM's query
+    building costs ten times the lookup itself on this hot path."""
     found: dict[str, VerifyRow] = {}
     unique = list(dict.fromkeys(personal_ids))
-    for start in range(0, len(unique), 900):
-        chunk = unique[start : start + 900]
-        query = (
-            Person.objects.filter(personal_id=chunk[0])
-            if len(chunk) == 1
-            else Person.objects.filter(personal_id__in=chunk)
-        )
-        for values in query.values_list(*_VERIFY_COLUMNS):
-            row = VerifyRow(*values)
-            found[row.personal_id] = row
+    with connection.cursor() as cursor:
+        for start in range(0, len(unique), 900):
+            chunk = unique[start : start + 900]
+            cursor.execute(_verify_sql(len(chunk)), chunk)
+            for pk, pid, name, key, birth, precision, sex, commune, status in cursor.fetchall():
+                if isinstance(birth, str):  # SQLite hands dates back as text
+                    birth = dt.date.fromisoformat(birth)
+                found[pid] = VerifyRow(pk, pid, name, key, birth, precision, sex, commune, status)
     return found
 
 
