@@ -61,7 +61,7 @@ def check_federated_login(login: UpstreamLogin, config: UpstreamConfig) -> tuple
     with transaction.atomic():
         link = (
             FederatedIdentity.objects.select_related("user", "user__person")
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(issuer=login.issuer, subject=login.subject)
             .first()
         )
