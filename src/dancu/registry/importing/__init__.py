@@ -41,8 +41,8 @@ __all__ = [
     "import_table",
 ]
 
-#: ``progress(stage, done, total)``: stages are read, check, relax, persons, residences,
-#: indexes, commit; ``total`` is 0 when unknown.
+#: ``progress(stage, done, total)``: stages are read, check, write, existing, households, relax,
+#: persons, residences, changes, indexes, commit, validate; ``total`` is 0 when unknown.
 Progress = Callable[[str, int, int], None]
 
 IMPORT_ACTION = "registry.import"
@@ -50,6 +50,26 @@ IMPORT_ACTION = "registry.import"
 
 def _silent(stage: str, done: int, total: int) -> None:
     """The default progress callback: say nothing."""
+
+
+class _Stopwatch:
+    """Passes progress on, and adds up the seconds spent in each stage."""
+
+    def __init__(self, report: ImportReport, progress: Progress, started: float) -> None:
+        self.report = report
+        self.progress = progress
+        self.stage = "read"
+        self.since = started
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.lap(stage)
+        self.progress(stage, done, total)
+
+    def lap(self, next_stage: str) -> None:
+        now = time.perf_counter()
+        self.report.stages[self.stage] = self.report.stages.get(self.stage, 0.0) + now - self.since
+        self.stage, self.since = next_stage, now
 
 
 def _known_personal_ids(personal_ids: Iterable[str]) -> set[str]:
@@ -149,8 +169,9 @@ def import_table(
     )
     if report.file_problems:
         raise _refuse(report, actor)
+    watch = _Stopwatch(report, progress, started)
     today = timezone.localdate()
-    progress("check", 0, table.frame.height)
+    watch("check", 0, table.frame.height)
     checked = check_table(
         table,
         home_province=settings.DANCU_PROVINCE_CODE,
@@ -168,6 +189,7 @@ def import_table(
             _write_rejects(rejects_path, table, checked.errors)
             report.rejects_file = str(rejects_path)
     report.mapped_units = checked.frame.filter(pl.col("unit_mapped")).height
+    watch("write", 0, 0)
 
     loader = loader_for()
     validate_pending_constraints()
@@ -190,7 +212,7 @@ def import_table(
             reason=f"import {table.file_name} ({table.sha256[:12]})"[:300],
             now=now,
             today=today,
-            progress=progress,
+            progress=watch,
             bulk_min_rows=bulk_min_rows,
         )
         report.batch_id = batch.pk
@@ -219,7 +241,6 @@ def import_table(
             ]
         )
         report.applied = True
-        report.seconds = time.perf_counter() - started
         record(
             action=IMPORT_ACTION,
             actor=actor,
@@ -227,9 +248,12 @@ def import_table(
             object_id=batch.pk,
             details={k: v for k, v in report.counts().items() if k not in {"seconds", "applied"}},
         )
-        progress("commit", 0, 0)
-    loader.after_commit()
+        watch("commit", 0, 0)
+    # The import is done (and visible) at commit; what follows only tidies up.
+    watch("validate", 0, 0)
     report.seconds = time.perf_counter() - started
+    loader.after_commit()
+    watch.lap("done")
     return report
 
 

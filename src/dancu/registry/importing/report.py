@@ -73,6 +73,9 @@ class ImportReport:
     warnings: list[RowError] = field(default_factory=list)
     rejects_file: str = ""
     seconds: float = 0.0
+    # Seconds spent in each stage (read, check, write, relax, persons, residences, indexes,
+    # commit, validate), for benchmarks and slow-import diagnosis.
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -109,6 +112,7 @@ class ImportReport:
         """Everything, for ``--report FILE.json``."""
         return {
             **self.counts(),
+            "stages": {stage: round(seconds, 2) for stage, seconds in self.stages.items()},
             "file_problems": [asdict(p) for p in self.file_problems],
             "errors": [asdict(e) for e in self.errors],
             "warnings": [asdict(w) for w in self.warnings],

@@ -79,6 +79,7 @@ def write_rows(
     frame = checked.frame
     covered = checked.covered
     written = Written()
+    progress("existing", 0, 0)
     loader.lock([PERSON, HOUSEHOLD])
     persons_before = _count(loader, PERSON)
     existing = fetch_by_keys(
@@ -126,6 +127,7 @@ def write_rows(
             ]
         )
 
+    progress("households", 0, 0)
     households = resolve_households(
         frame,
         ids=ids,
@@ -143,6 +145,7 @@ def write_rows(
     if written.bulk_mode:
         progress("relax", 0, 0)
         loader.relax(tables)
+    progress("households", 0, 0)
     loader.insert(HOUSEHOLD, households.created)
 
     if new.height:
@@ -158,6 +161,7 @@ def write_rows(
         )
     written.created = new.height
 
+    progress("changes", 0, changed.height)
     written.updated = apply_changes(
         changed,
         covered=covered,

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from dancu.core.personal_id import PROVINCE_CODES, InvalidPersonalId, parse_personal_id
 from dancu.registry.importing.cells import NameValue, Problem, UnitValue, check_date, check_name, check_unit
-from dancu.registry.importing.checks import personal_id_ok
 from dancu.registry.importing.columns import header_key, resolve_header
+from dancu.registry.importing.links import personal_id_ok
 from dancu.registry.vocabulary import ETHNIC_GROUPS, canonical_ethnicity, canonical_relation, canonical_status
 
 TODAY = dt.date(2026, 11, 25)
