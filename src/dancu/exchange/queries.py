@@ -38,6 +38,22 @@ ACTION_LABELS: Final = {
     "exchange.consent_given": "Đồng ý chia sẻ dữ liệu / Consent given",
     "exchange.consent_withdrawn": "Rút lại sự đồng ý / Consent withdrawn",
 }
+#: For acts of other apps without a label of their own: what part of the platform acted.
+AREA_LABELS: Final = {
+    "identity": "Tài khoản định danh điện tử / e-ID account",
+    "registry": "Cơ sở dữ liệu dân cư / Population register",
+    "exchange": "Trao đổi dữ liệu / Data exchange",
+}
+
+
+def action_label(action: str) -> str:
+    """A citizen-readable name for an audited action."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    area, _, rest = action.partition(".")
+    if area in AREA_LABELS:
+        return f"{AREA_LABELS[area]} ({rest.replace('_', ' ').replace('.', ' ')})"
+    return action
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +121,7 @@ def usage_of(
             Usage(
                 at=row.at,
                 action=row.action,
-                action_label=ACTION_LABELS.get(row.action, row.action),
+                action_label=action_label(row.action),
                 outcome=row.outcome,
                 actor_kind=row.actor_kind,
                 organisation_code=row.organisation,

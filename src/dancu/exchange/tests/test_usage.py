@@ -132,3 +132,17 @@ def test_it_filters_usage_by_period(
     )
 
     assert response.json() == {"totalUsages": 0, "usages": []}
+
+
+def test_it_names_acts_of_other_parts_of_the_platform() -> None:
+    from dancu.exchange.queries import action_label
+
+    assert action_label("exchange.read") == "Khai thác thông tin / Data read"
+    assert (
+        action_label("identity.account_registered") == "Tài khoản định danh điện tử / e-ID account (account registered)"
+    )
+    assert (
+        action_label("registry.person.record_death")
+        == "Cơ sở dữ liệu dân cư / Population register (person record death)"
+    )
+    assert action_label("monitoring.report") == "monitoring.report"
