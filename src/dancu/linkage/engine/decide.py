@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from .model import COMPARISON_LABELS, comparisons
+from .model import COMPARISON_LABELS, comparisons, gamma_sql
 
 __all__ = ["Thresholds", "decide"]
 
@@ -100,13 +100,20 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                    sum(pow(2.0, least(match_weight, 200.0))) AS all_odds
             FROM ranked GROUP BY uid
         )
-        SELECT p.uid, p.rid, p.match_weight,
-               pow(2.0, least(p.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
-                 AS match_probability,
+        , top AS (
+            SELECT x.uid, x.rid, x.match_weight,
+                   pow(2.0, least(x.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
+                     AS match_probability,
+                   coalesce(x.match_weight - t.runner_up, 99.0) AS margin,
+                   {", ".join(gamma_sql("e", "r"))}
+            FROM ranked x JOIN top2 t USING (uid)
+            JOIN ext e ON e.uid = x.uid JOIN reg r ON r.uid = x.rid
+            WHERE x.rk = 1
+        )
+        SELECT p.uid, p.rid, p.match_weight, p.match_probability, p.margin,
                {_explanation_sql()} AS explanation,
-               coalesce(p.match_weight - t.runner_up, 99.0) AS margin,
                p.gamma_given_name, p.gamma_family_name, p.gamma_birth_date, p.gamma_id_number
-        FROM ranked p JOIN top2 t USING (uid) WHERE p.rk = 1
+        FROM top p
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
     con.sql(
@@ -209,7 +216,7 @@ def _differences(con: duckdb.DuckDBPyConnection) -> None:
         JOIN ext e ON e.uid = rc.row_id
         JOIN ext_fields_full f ON f.row_id = rc.row_id
         JOIN reg r ON r.uid = rc.personal_id
-        JOIN register_raw rr ON rr.personal_id = rc.personal_id
+        JOIN reg_display rr ON rr.personal_id = rc.personal_id
         WHERE rc.personal_id IS NOT NULL
         """
     )

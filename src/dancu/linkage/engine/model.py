@@ -18,12 +18,14 @@ pairs and m from the pairs the ID rules linked (see :mod:`.pipeline`).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 __all__ = [
     "BLOCKING_RULES",
     "COMPARISON_LABELS",
     "comparisons",
+    "gamma_sql",
     "settings_dict",
 ]
 
@@ -281,6 +283,31 @@ BLOCKING_RULES: Final[tuple[str, ...]] = (
     "l.old_id = r.old_id",
     "l.phone = r.phone",
 )
+
+
+_SIDE = re.compile(r"\b([a-z][a-z_]*?)_(l|r)\b")
+
+
+def gamma_sql(left: str, right: str) -> list[str]:
+    """``CASE … END AS gamma_<comparison>`` for a pair, with the extract aliased ``left``
+    and the register ``right``: the comparison levels Splink computed, recomputed for
+    the few pairs a decision needs (cheaper than carrying them through every pair).
+    """
+    out = []
+    for comparison in comparisons():
+        levels = comparison["comparison_levels"]
+        scored = [lvl for lvl in levels if not lvl.get("is_null_level")]
+        parts = []
+        for level in levels:
+            sql = _SIDE.sub(lambda m: f"{left if m.group(2) == 'l' else right}.{m.group(1)}", level["sql_condition"])
+            if level.get("is_null_level"):
+                parts.append(f"WHEN {sql} THEN -1")
+            elif sql == "ELSE":
+                parts.append("ELSE 0")
+            else:
+                parts.append(f"WHEN {sql} THEN {len(scored) - 1 - scored.index(level)}")
+        out.append(f"CASE {' '.join(parts)} END AS gamma_{comparison['output_column_name']}")
+    return out
 
 
 def settings_dict(probability_two_random_records_match: float) -> dict[str, Any]:

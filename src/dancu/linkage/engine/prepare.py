@@ -73,7 +73,8 @@ def _phone(text: str) -> str | None:
 def load_register(con: duckdb.DuckDBPyConnection, register: Register) -> None:
     """Make the register available as the view ``register_raw`` (text columns)."""
     if isinstance(register, duckdb.DuckDBPyRelation):
-        con.register("register_src", register.arrow())
+        # A table, not a stream: the register is read more than once.
+        con.register("register_src", register.to_arrow_table())
     elif isinstance(register, pa.Table):
         con.register("register_src", register)
     else:
@@ -206,6 +207,11 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN _reg_keys k ON k.uid = r.personal_id
         LEFT JOIN _reg_communes c USING (commune_code)
         """
+    )
+    # What the correction list shows of the register, read from the source once.
+    con.sql(
+        "CREATE OR REPLACE TEMP TABLE reg_display AS SELECT personal_id, full_name, birth_date, "
+        "sex, commune_name FROM register_raw"
     )
     con.unregister("_reg_communes")
     con.sql("DROP TABLE _reg_keys")

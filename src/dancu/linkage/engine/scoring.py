@@ -31,8 +31,6 @@ _U_PAIRS: Final = 3e6
 #: needs the best candidate at about +2 and a 5-bit lead over the runner-up.
 _KEEP_WEIGHT: Final = -3.0
 
-_GAMMAS: Final = tuple(f"gamma_{c['output_column_name']}" for c in comparisons())
-
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     # fetchall, not fetchone: DuckDB keeps a half-read result open on the connection.
@@ -105,25 +103,18 @@ def _labels(con: duckdb.DuckDBPyConnection) -> int:
     return _count(con, "SELECT count(*) FROM train_labels")
 
 
-def _with_gammas(model: dict[str, Any]) -> dict[str, Any]:
-    # The comparison levels (gamma_*) explain each link and drive the vetoes.
-    # Splink 5 only keeps the gamma columns together with the matching columns.
-    return {**model, "retain_matching_columns": True}
-
-
 def _predict_duckdb(con: duckdb.DuckDBPyConnection, model: dict[str, Any]) -> None:
     from splink import DuckDBAPI, Linker
 
     db_api = DuckDBAPI(connection=con)
     left = db_api.register("ext_rest", dataset_display_name="a_extract")
     right = db_api.register("reg", dataset_display_name="b_register")
-    linker = Linker([left, right], _with_gammas(model), log_level=logging.WARNING)
+    linker = Linker([left, right], model, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_weight=_KEEP_WEIGHT, warning_mode="never")
-    gammas = ", ".join(_GAMMAS)
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE predictions AS
-        SELECT uid_l AS uid, uid_r AS rid, match_weight, match_probability, {gammas}
+        SELECT uid_l AS uid, uid_r AS rid, match_weight
         FROM {predictions.physical_name}
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -146,17 +137,15 @@ def _predict_spark(con: duckdb.DuckDBPyConnection, model: dict[str, Any], spark:
         frames[name] = spark.createDataFrame(table.to_pylist(), schema=_spark_schema(table))
     left = db_api.register(frames["ext_rest"], dataset_display_name="a_extract")
     right = db_api.register(frames["reg"], dataset_display_name="b_register")
-    linker = Linker([left, right], _with_gammas(_portable(model)), log_level=logging.WARNING)
+    linker = Linker([left, right], _portable(model), log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_weight=_KEEP_WEIGHT, warning_mode="never")
-    columns = ["uid_l", "uid_r", "match_weight", "match_probability", *_GAMMAS]
+    columns = ["uid_l", "uid_r", "match_weight"]
     rows = predictions.as_spark_dataframe().select(*columns).collect()
     table = pa.table(
         {
-            "uid": [r["uid_l"] for r in rows],
-            "rid": [r["uid_r"] for r in rows],
+            "uid": pa.array([r["uid_l"] for r in rows], pa.string()),
+            "rid": pa.array([r["uid_r"] for r in rows], pa.string()),
             "match_weight": pa.array([float(r["match_weight"]) for r in rows], pa.float64()),
-            "match_probability": pa.array([float(r["match_probability"]) for r in rows], pa.float64()),
-            **{g: pa.array([int(r[g]) for r in rows], pa.int32()) for g in _GAMMAS},
         }
     )
     con.register("_spark_predictions", table)
@@ -201,13 +190,11 @@ def score_with_splink(
     spark: Any,
     progress: Callable[[str, int, int], None],
 ) -> int:
-    """Fill the table ``predictions`` (uid, rid, weights, gamma levels); return its size."""
+    """Fill the table ``predictions`` (uid, rid, match weight); return its size."""
     con.sql("CREATE OR REPLACE TEMP TABLE ext_rest AS SELECT * FROM ext WHERE uid NOT IN (SELECT uid FROM id_links)")
-    gammas = ", ".join(f"CAST(NULL AS INTEGER) AS {g}" for g in _GAMMAS)
     con.sql(
         "CREATE OR REPLACE TEMP TABLE predictions AS SELECT CAST(NULL AS VARCHAR) AS uid, "
-        "CAST(NULL AS VARCHAR) AS rid, 0.0::DOUBLE AS match_weight, "
-        f"0.0::DOUBLE AS match_probability, {gammas} WHERE false"
+        "CAST(NULL AS VARCHAR) AS rid, 0.0::DOUBLE AS match_weight WHERE false"
     )
     if _count(con, "SELECT count(*) FROM ext_rest") == 0:
         return 0

@@ -205,3 +205,19 @@ def test_it_reads_an_extract_file_and_writes_the_result(register: list[dict[str,
     assert result.table.column("row_id").to_pylist() == ["1"]
     assert result.table.column("personal_id").to_pylist() == [person["personal_id"]]
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith('"row_id","personal_id","status"')
+
+
+def test_it_takes_the_register_as_a_duckdb_relation_or_parquet(register: list[dict[str, Any]], tmp_path: Path) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    person = _adults(register)[30]
+    rows = [_row(1, person, **{"Số CCCD": ""})]
+    table = pa.Table.from_pylist(register)
+    pq.write_table(table, tmp_path / "register.parquet")
+    con = duckdb.connect()
+    relation = con.from_arrow(table)
+    for source in (relation, str(tmp_path / "register.parquet")):
+        result = link(rows, source)
+        assert result.table.column("personal_id").to_pylist() == [person["personal_id"]]
+        assert result.table.column("status").to_pylist() == ["matched"]
