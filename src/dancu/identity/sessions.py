@@ -15,6 +15,7 @@ last 5 minutes (:func:`recently_authenticated`).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from dancu.core import audit
+from dancu.core.config import env_list
 from dancu.identity.actions.login import do_record_login_event
 from dancu.identity.actions.sessions import do_end_session
 from dancu.identity.actors import actor_of
@@ -75,10 +77,37 @@ def limits_for(user: User) -> tuple[dt.timedelta, dt.timedelta]:
     return dt.timedelta(hours=12), dt.timedelta(minutes=15)
 
 
+def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(item, strict=False) for item in env_list("DANCU_TRUSTED_PROXIES", [])]
+
+
 def client_ip(request: HttpRequest) -> str:
-    # Behind the deployment's reverse proxy REMOTE_ADDR is set from the proxy protocol or the
-    # proxy's own header by gunicorn's forwarded_allow_ips; we never trust X-Forwarded-For here.
-    return str(request.META.get("REMOTE_ADDR") or "")
+    """The client's address: ``REMOTE_ADDR``, or — when that is a reverse proxy listed in
+    ``DANCU_TRUSTED_PROXIES`` (addresses or networks, comma-separated) — the right-most address
+    of ``X-Forwarded-For`` that is not itself a trusted proxy. Without that setting the header is
+    ignored, since anyone can send it."""
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    proxies = _trusted_proxies()
+    if not proxies:
+        return remote
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in proxies)
+
+    if not trusted(remote):
+        return remote
+    forwarded = [a.strip() for a in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if a.strip()]
+    for address in reversed(forwarded):
+        if not trusted(address):
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return remote
+    return remote
 
 
 def _user_agent(request: HttpRequest) -> str:

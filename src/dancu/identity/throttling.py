@@ -9,7 +9,9 @@ Three counters (NIST SP 800-63B-4 §3.2.2; OWASP "device cookies"):
   and is judged by its own counter, so an attacker hammering the account from elsewhere never
   blocks the person on their own phone. A device cookie with 10 failures loses that privilege.
 - per *IP address*: after 30 failures from one address, the same bounded back-off applies to
-  every account tried from it.
+  every account tried from it by an unknown device. Behind a reverse proxy the address is the
+  client's, taken from ``X-Forwarded-For`` only when the proxy is listed in
+  ``DANCU_TRUSTED_PROXIES`` (see :func:`dancu.identity.sessions.client_ip`).
 
 Keys are stored hashed, so the table holds no address or username in the clear.
 """
@@ -95,7 +97,7 @@ def check(*, username: str, ip: str, device_cookie: str | None) -> Verdict:
     """May a login attempt for ``username`` from this browser and address go ahead now?"""
     owner = device_owner(device_cookie)
     trusted = owner is not None and owner[0] == username
-    scopes: list[tuple[str, str]] = [(IP, _key(IP, ip))]
+    scopes: list[tuple[str, str]] = []
     if trusted and owner is not None:
         device_key = _key(DEVICE, f"{owner[0]}|{owner[1]}")
         device = Throttle.objects.filter(scope=DEVICE, key=device_key).first()
@@ -104,7 +106,9 @@ def check(*, username: str, ip: str, device_cookie: str | None) -> Verdict:
         else:
             trusted = False
     if not trusted:
-        scopes.append((ACCOUNT, _key(ACCOUNT, username)))
+        # A known device is judged by its own counter only: an office behind one address (or
+        # an attacker sharing it) cannot keep the owner out through the address's counter.
+        scopes += [(IP, _key(IP, ip)), (ACCOUNT, _key(ACCOUNT, username))]
     now = timezone.now()
     wait = 0
     rows = list(Throttle.objects.filter(scope__in=[s for s, _ in scopes], key__in=[k for _, k in scopes]))

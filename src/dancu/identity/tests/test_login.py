@@ -324,3 +324,25 @@ def test_it_watches_sessions_opened_without_the_login_pages(client: HttpClient, 
     _age_activity(client, 16 * 60)
     client.get("/")
     assert "_auth_user_id" not in client.session
+
+
+def test_it_takes_the_client_address_from_a_trusted_proxy_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.9")
+    assert sessions.client_ip(request) == "10.0.0.5"
+    monkeypatch.setenv("DANCU_TRUSTED_PROXIES", "10.0.0.0/24")
+    assert sessions.client_ip(request) == "203.0.113.7"
+    spoofed = RequestFactory().get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert sessions.client_ip(spoofed) == "198.51.100.1"
+
+
+def test_it_lets_a_known_device_in_while_its_address_is_throttled(citizen_minh: User) -> None:
+    owner = HttpClient(REMOTE_ADDR="198.51.100.20")
+    assert _post_login(owner, citizen_minh.username, CITIZEN_PASSWORD).status_code == 302
+    owner.post("/dang-xuat/")
+    office = HttpClient(REMOTE_ADDR="198.51.100.20")
+    for i in range(30):
+        office.post("/dang-nhap/", {"username": f"0310000{i:05d}", "password": "guess guess guess"})
+    assert _post_login(office, citizen_minh.username, CITIZEN_PASSWORD).status_code == 429
+    assert _post_login(owner, citizen_minh.username, CITIZEN_PASSWORD).status_code == 302

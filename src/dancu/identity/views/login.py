@@ -230,6 +230,16 @@ def step_up(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('identity:login')}?next={_quote(request.get_full_path())}")
     user = login.user
     has_totp = TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    if not has_totp and not user.phone:
+        return render(
+            request,
+            "identity/forbidden.html",
+            {
+                "message": "Tài khoản chưa có số điện thoại hay ứng dụng xác thực để xác thực bổ sung"
+                " / The account has no phone or authenticator app for a second factor"
+            },
+            status=403,
+        )
     form = CodeForm(request.POST if "code" in request.POST else None)
     context = {"form": form, "next": next_url, "has_totp": has_totp, "phone": mask_phone(user.phone), "sent": False}
     if request.method == "POST" and "send" in request.POST and not has_totp:
