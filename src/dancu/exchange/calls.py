@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
+
+from django.db import connection, transaction
 
 from dancu.core.audit import Actor, record
 from dancu.core.models import ActorKind, AuditEntry, Outcome
@@ -30,6 +33,7 @@ __all__ = [
     "Call",
     "Served",
     "audit_call",
+    "call_transaction",
     "encode_json",
     "open_call",
     "sha256_hex",
@@ -150,6 +154,31 @@ def _invalid(header: str, expected: str) -> ExchangeError:
         f"Tiêu đề {header} không hợp lệ: cần {expected} / invalid {header}",
         extra={"header": header},
     )
+
+
+#: How long a call waits for SQLite's write lock before answering 503 (PostgreSQL takes no lock
+#: on this path: reads and appends only).
+LOCK_WAIT_MS: Final = 2000
+
+
+@contextmanager
+def call_transaction() -> Iterator[None]:
+    """The transaction a call reads and audits in. On SQLite the wait for the single writer's
+    lock is bounded, so an overloaded embedded database answers 503 instead of holding the
+    caller for the connection's full busy timeout."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    usual = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")
 
 
 def encode_json(value: Any) -> bytes:

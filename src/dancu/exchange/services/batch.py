@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dancu.core.personal_id import InvalidPersonalId, normalize_sex
 from dancu.core.text import fold
-from dancu.exchange.calls import OK, Call, Served, audit_call, encode_json
+from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import BatchJob, BatchJobStatus, MemberSystem
 from dancu.exchange.policy import authorise, current_policy
@@ -171,7 +171,7 @@ def submit_job(call: Call, data: bytes, *, name_match: str, base_path: str) -> S
     from dancu.exchange.tasks import run_batch_job
 
     try:
-        with transaction.atomic():
+        with call_transaction():
             job = BatchJob.objects.create(
                 system_id=call.system.id,
                 purpose_id=call.policy.purposes[call.purpose].id,
@@ -190,7 +190,7 @@ def submit_job(call: Call, data: bytes, *, name_match: str, base_path: str) -> S
             job_id = str(job.job_id)
             transaction.on_commit(lambda: run_batch_job.enqueue(job_id))
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body, status=202)
 
 
@@ -210,10 +210,10 @@ def job_status(call: Call, job_id: str, *, base_path: str) -> Served:
     job = _own_job(call, job_id)
     body = encode_json(_job_json(job, base_path))
     try:
-        with transaction.atomic():
+        with call_transaction():
             audit_call(call, outcome=OK, body=body, details={"job": job_id, "step": "status"})
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)
 
 
@@ -227,10 +227,10 @@ def job_result(call: Call, job_id: str) -> Served:
         )
     body = bytes(job.result_csv)
     try:
-        with transaction.atomic():
+        with call_transaction():
             audit_call(call, outcome=OK, body=body, details={"job": job_id, "step": "result", "rows": job.rows})
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body, content_type="text/csv; charset=utf-8")
 
 

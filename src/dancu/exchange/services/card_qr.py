@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
-from dancu.exchange.calls import OK, Call, Served, audit_call, encode_json
+from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.card_qr import CardQrError, parse_card_qr
 from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
@@ -34,7 +34,7 @@ def verify_card_qr(call: Call, qr: str) -> Served:
         sex=card.sex,
     )
     try:
-        with transaction.atomic():
+        with call_transaction():
             if grant.requires_consent:
                 require_consent(
                     member_id=call.system.member_id,
@@ -85,5 +85,5 @@ def verify_card_qr(call: Call, qr: str) -> Served:
                 details={"version": "v1"},
             )
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)

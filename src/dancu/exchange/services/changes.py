@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from dancu.core.audit import record_many
 from dancu.exchange.actions import do_subscribe, do_unsubscribe
-from dancu.exchange.calls import OK, Call, Served, audit_call, encode_json, sha256_hex
+from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json, sha256_hex
 from dancu.exchange.catalogue import CHANGE_KINDS
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import ChangeEvent, ConsentRecord, ConsentState, Subscription
@@ -51,7 +51,7 @@ def feed(call: Call, *, after: int, limit: int) -> Served:
     kinds = _visible_kinds(grant)
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with call_transaction():
             events = list(ChangeEvent.objects.filter(pk__gt=after, kind__in=list(kinds)).order_by("pk")[:limit])
             next_cursor = events[-1].pk if events else after
             if grant.requires_consent and events:
@@ -79,7 +79,7 @@ def feed(call: Call, *, after: int, limit: int) -> Served:
                     for event in events
                 )
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)
 
 
@@ -100,10 +100,10 @@ def _subscription_json(subscription: Subscription, secret: str | None = None) ->
 def _audited(call: Call, payload: dict[str, Any], details: dict[str, Any], status: int = 200) -> Served:
     body = encode_json(payload)
     try:
-        with transaction.atomic():
+        with call_transaction():
             audit_call(call, outcome=OK, body=body, details=details)
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body, status=status)
 
 
@@ -141,8 +141,8 @@ def unsubscribe(call: Call, subscription_id: int) -> Served:
     do_unsubscribe(subscription, actor=call.actor)
     body = b""
     try:
-        with transaction.atomic():
+        with call_transaction():
             audit_call(call, outcome=OK, body=body, details={"subscription": subscription_id, "step": "removed"})
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body, status=204)

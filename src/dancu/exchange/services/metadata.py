@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
-from dancu.exchange.calls import OK, Call, Served, audit_call, encode_json
+from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.catalogue import INSTANCE, PROVIDER, SERVICES, provider_path
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import MemberSystem
@@ -19,10 +19,10 @@ __all__ = ["list_clients", "list_methods", "service_openapi"]
 def _audited(call: Call, payload: Any, details: dict[str, Any]) -> Served:
     body = encode_json(payload)
     try:
-        with transaction.atomic():
+        with call_transaction():
             audit_call(call, outcome=OK, body=body, details=details)
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)
 
 

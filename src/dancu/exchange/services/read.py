@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
-from dancu.exchange.calls import FAILED, OK, Call, Served, audit_call, encode_json
+from dancu.exchange.calls import FAILED, OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ErrorCode, ExchangeError, problem_of
 from dancu.exchange.person_data import read_fields
@@ -32,7 +32,7 @@ def read_person(call: Call, personal_id: str, fields: Sequence[str] | None) -> S
     )
     released = sorted(set(fields) if fields else grant.fields)
     try:
-        with transaction.atomic():
+        with call_transaction():
             if grant.requires_consent:
                 require_consent(
                     member_id=call.system.member_id,
@@ -60,5 +60,5 @@ def read_person(call: Call, personal_id: str, fields: Sequence[str] | None) -> S
                 call, outcome=OK, body=body, subject_personal_id=personal_id, fields=released, details={"version": "v1"}
             )
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)

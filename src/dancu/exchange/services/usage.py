@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
-from dancu.exchange.calls import OK, Call, Served, audit_call, encode_json
+from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.policy import authorise
@@ -29,7 +29,7 @@ def find_usage(
         call.policy, call.system, service=call.service, purpose=call.purpose, subject_personal_id=personal_id
     )
     try:
-        with transaction.atomic():
+        with call_transaction():
             if grant.requires_consent:
                 require_consent(
                     member_id=call.system.member_id,
@@ -59,5 +59,5 @@ def find_usage(
             )
             audit_call(call, outcome=OK, body=body, subject_personal_id=personal_id, details={"version": "v1"})
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)

@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from dancu.core.audit import record_many
 from dancu.core.text import exact_key, fold
-from dancu.exchange.calls import OK, REFUSED, Call, Served, audit_call, encode_json, sha256_hex
+from dancu.exchange.calls import OK, REFUSED, Call, Served, audit_call, call_transaction, encode_json, sha256_hex
 from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import ConsentRecord, ConsentState
@@ -131,7 +131,7 @@ def verify_one(call: Call, query: VerifyQuery, *, name_match: str = "exact") -> 
         subject_personal_id=query.personal_id,
     )
     try:
-        with transaction.atomic():
+        with call_transaction():
             if grant.requires_consent:
                 require_consent(
                     member_id=call.system.member_id,
@@ -153,7 +153,7 @@ def verify_one(call: Call, query: VerifyQuery, *, name_match: str = "exact") -> 
                 details={"version": "v1", "name_match": name_match},
             )
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return Served(body)
 
 
@@ -173,7 +173,7 @@ def verify_many(
     grant = authorise(call.policy, call.system, service=call.service, purpose=call.purpose, fields=asked)
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with call_transaction():
             refused: set[str] = set()
             if grant.requires_consent:
                 refused = _without_consent(call, queries, now)
@@ -222,7 +222,7 @@ def verify_many(
                 for index, (query, item) in enumerate(zip(queries, results, strict=True))
             )
     except DatabaseError as exc:
-        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE) from exc
+        raise ExchangeError(ErrorCode.AUDIT_UNAVAILABLE, retry_after=1) from exc
     return body, results
 
 

@@ -147,3 +147,25 @@ def test_it_generates_a_request_id_when_none_is_given(
     [entry] = _entries()
     assert len(response["X-Road-Id"]) == 32
     assert entry.request_id == response["X-Road-Id"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_bounds_the_wait_for_the_write_lock_on_sqlite() -> None:
+    from django.db import connection
+
+    from dancu.exchange.calls import LOCK_WAIT_MS, call_transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL takes no lock on this path")
+
+    def busy_timeout() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            return int(cursor.fetchone()[0])
+
+    usual = busy_timeout()
+    with call_transaction():
+        during = busy_timeout()
+
+    assert (during, busy_timeout()) == (LOCK_WAIT_MS, usual)
+    assert usual > LOCK_WAIT_MS
