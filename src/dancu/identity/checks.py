@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.db import DatabaseError
 
 from dancu.core.config import env_str
 
@@ -41,8 +42,7 @@ def check_client_redirect_uris(app_configs: Any, **kwargs: Any) -> list[CheckMes
     """Relying parties registered with plain-HTTP redirect URIs (not loopback) in production."""
     if settings.DANCU_ENV != "production":
         return []
-    from django.db import DatabaseError
-
+    # Imported here: system checks are registered before the app registry is ready.
     from dancu.identity.models import Client
 
     problems: list[CheckMessage] = []

@@ -22,7 +22,7 @@ from dancu.identity.actions.login import do_record_login_event
 from dancu.identity.actors import actor_of_client
 from dancu.identity.federation.config import upstream_config
 from dancu.identity.levels import ACR_LEVEL1, ACR_LEVEL2, UnsupportedAcrError, level_of_acr, required_level
-from dancu.identity.models import Client, Consent, LoginOutcome, LoginSession, UserKind
+from dancu.identity.models import Client, Consent, LoginOutcome, LoginSession, User, UserKind
 from dancu.identity.oidc import tokens as jwts
 from dancu.identity.oidc.scopes import CLAIM_LABELS, EXCHANGE_SCOPE, SCOPE_CLAIMS, claim_values, claims_for_scope
 from dancu.identity.oidc.server import (
@@ -141,8 +141,6 @@ def userinfo(request: HttpRequest) -> JsonResponse:
     if not isinstance(principal, CitizenPrincipal | OfficerPrincipal):
         return _bearer_error("insufficient_scope", "token has no subject", 403)
     row = Client.objects.get(client_id=principal.client_id)
-    from dancu.identity.models import User
-
     user = User.objects.select_related("person", "person__household").get(pk=principal.user_id)
     claims = sorted(principal.claims) if isinstance(principal, CitizenPrincipal) else ["sub"]
     values = claim_values(user, row, claims)
