@@ -242,7 +242,7 @@ def comparisons() -> list[dict[str, Any]]:
         "output_column_name": "household",
         "comparison_description": "Hộ gia đình / Household (housemates in the extract)",
         "comparison_levels": [
-            _null("len(near_households_l) = 0 AND len(near_households_r) = 0"),
+            _null("array_length(near_households_l) = 0 AND array_length(near_households_r) = 0"),
             _level(
                 "list_contains(near_households_l, household_r) OR list_contains(near_households_r, household_l)",
                 "a housemate in the extract belongs to this household",
