@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from dancu.core.models import OutboxEvent
+    from dancu.identity.models import Client
 
 
 class ExchangeConfig(AppConfig):
@@ -20,6 +23,23 @@ class ExchangeConfig(AppConfig):
 
         for kind in CHANGE_KINDS.values():
             subscribe(kind.domain_event)(_on_register_change)
+
+        # Disabling a client in identity must reach the next exchange call in every process.
+        from django.db.models.signals import post_save
+
+        from dancu.identity.models import Client
+
+        post_save.connect(_on_client_saved, sender=Client, dispatch_uid="exchange-client-saved")
+
+
+def _on_client_saved(
+    sender: type, instance: Client, created: bool, update_fields: Iterable[str] | None, **_: Any
+) -> None:
+    if created or (update_fields is not None and "is_active" not in update_fields):
+        return
+    from dancu.exchange.policy import bump_policy
+
+    bump_policy()
 
 
 def _on_register_change(event: OutboxEvent) -> None:

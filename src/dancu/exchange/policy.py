@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import AccessGrant, MemberSystem, PolicyState, Purpose, SystemStatus
+from dancu.identity.models import Client, ClientKind
 
 __all__ = [
     "GrantEntry",
@@ -87,6 +88,7 @@ def _read_stamp() -> str:
 
 
 def _load(stamp: str) -> PolicySnapshot:
+    disabled = set(Client.objects.filter(kind=ClientKind.EXCHANGE, is_active=False).values_list("client_id", flat=True))
     systems = {
         s.client_id: SystemEntry(
             id=s.pk,
@@ -96,7 +98,8 @@ def _load(stamp: str) -> PolicySnapshot:
             member_id=s.member_id,
             member_code=s.member.code,
             member_name=s.member.name,
-            active=s.status == SystemStatus.ACTIVE,
+            # A client disabled in identity stops at once, tokens remembered or not.
+            active=s.status == SystemStatus.ACTIVE and s.client_id not in disabled,
             rate_per_minute=s.rate_per_minute,
             quota_per_day=s.quota_per_day,
         )

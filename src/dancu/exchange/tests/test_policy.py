@@ -272,3 +272,20 @@ def test_it_refuses_an_invalid_body_without_echoing_it(gateway: Gateway, bank_sy
     assert response.json()["code"] == "invalid_request"
     assert "Bí Mật" not in response.content.decode()
     assert "0311900123" not in response.content.decode()
+
+
+def test_it_stops_a_client_disabled_in_identity_at_the_next_call(
+    gateway: Gateway, bank_system: System, person_lan: Person
+) -> None:
+    from dancu.identity.actions.clients import do_disable_client
+    from dancu.identity.models import Client as OAuthClient
+
+    assert _verify(gateway, bank_system).status_code == 200  # the token is now remembered
+
+    do_disable_client(
+        OAuthClient.objects.get(client_id=bank_system.client_id), actor=ADMIN, reason="khóa bị lộ / key leaked"
+    )
+    response = _verify(gateway, bank_system)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "client_suspended"
