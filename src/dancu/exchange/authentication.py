@@ -4,8 +4,9 @@
 
 This is the one place the gateway asks identity about a token. A valid token is remembered in
 this process until it expires (at most :data:`CACHE_SECONDS`), so the hot path does not verify a
-signature and read the token table on every call; revoking a *system* applies at once anyway,
-because the access policy (checked on every call) is where systems are suspended.
+signature and read the token table on every call. Stopping a system still applies at once: the
+access policy, checked on every call, treats a system as suspended when its member status says so
+or when identity has disabled its client (see :mod:`dancu.exchange.policy`).
 """
 
 from __future__ import annotations
