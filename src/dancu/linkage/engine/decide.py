@@ -173,6 +173,19 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         WHERE p.status IN ('matched', 'review') AND p.rid IS NOT NULL
         """
     )
+    # A person the register lacks may be listed twice too: same name, birth date
+    # and commune among the unlinked rows.
+    con.sql(
+        """
+        CREATE OR REPLACE TEMP TABLE unlinked_repeats AS
+        SELECT p.uid,
+               first_value(p.uid) OVER (
+                 PARTITION BY e.name_x, e.dob_year, coalesce(e.dob, ''), coalesce(e.communes[1], '')
+                 ORDER BY f.row_order) AS first_uid
+        FROM proposed p JOIN ext e USING (uid) JOIN ext_fields f ON f.row_id = p.uid
+        WHERE p.status = 'unmatched' AND e.name_x IS NOT NULL AND e.dob_year IS NOT NULL
+        """
+    )
     con.sql(
         """
         CREATE OR REPLACE TEMP TABLE result_core AS
@@ -181,8 +194,11 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                CASE WHEN p.status = 'matched' AND c.best_given IS DISTINCT FROM c.given_f
                     THEN 'review' ELSE p.status END AS status,
                p.score, p.explanation, p.method,
-               CASE WHEN c.first_uid <> c.uid THEN c.first_uid END AS duplicate_of
-        FROM proposed p LEFT JOIN claims c USING (uid)
+               CASE WHEN c.first_uid <> c.uid THEN c.first_uid
+                    WHEN u.first_uid <> p.uid THEN u.first_uid END AS duplicate_of
+        FROM proposed p
+        LEFT JOIN claims c USING (uid)
+        LEFT JOIN unlinked_repeats u USING (uid)
         """
     )
     _differences(con)

@@ -89,6 +89,8 @@ def scenario(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, Any]
         _row(110, adults[7]),
         # An unregistered twin: same everything, another given name, the sibling's card.
         _row(111, twin_of, **{"Họ và tên": twin_name}),
+        # The same unregistered twin listed again, without the card.
+        _row(112, twin_of, **{"Họ và tên": twin_name.upper(), "Số CCCD": ""}),
     ]
     stages: list[str] = []
     result = link(
@@ -173,6 +175,15 @@ def test_it_never_links_an_unregistered_twin_to_the_sibling(
     assert row["personal_id"] is None
 
 
+def test_it_flags_a_person_listed_twice_whom_the_register_lacks(
+    scenario: tuple[LinkResult, dict[str, Any]],
+) -> None:
+    result, _ = scenario
+    rows = _by_row(result)
+    assert (rows["112"]["status"], rows["112"]["duplicate_of"]) == ("unmatched", "111")
+    assert rows["111"]["duplicate_of"] is None
+
+
 def test_it_reuses_prior_review_decisions(scenario: tuple[LinkResult, dict[str, Any]]) -> None:
     result, people = scenario
     rows = _by_row(result)
@@ -186,9 +197,9 @@ def test_it_reports_progress_and_keeps_extract_order(
     scenario: tuple[LinkResult, dict[str, Any]],
 ) -> None:
     result, people = scenario
-    assert [r["row_id"] for r in result.rows()] == [str(n) for n in range(101, 112)]
+    assert [r["row_id"] for r in result.rows()] == [str(n) for n in range(101, 113)]
     assert {"read", "normalise", "id_rules", "train", "score", "decide"} <= set(people["stages"])
-    assert result.stats["rows"] == 11
+    assert result.stats["rows"] == 12
 
 
 def test_it_reads_an_extract_file_and_writes_the_result(register: list[dict[str, Any]], tmp_path: Path) -> None:
