@@ -29,6 +29,7 @@ __all__ = [
 FIELDS: Final[dict[str, str]] = {
     "row_id": "Số thứ tự / Row number",
     "full_name": "Họ và tên / Full name",
+    "family_name": "Họ và tên đệm (cột riêng) / Surname and middle name (own column)",
     "birth_date": "Ngày sinh / Date of birth",
     "birth_year": "Năm sinh / Year of birth",
     "sex": "Giới tính / Sex",
@@ -52,6 +53,8 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "full_name": ("ho ten", "ho va ten", "ho ten nguoi", "ten", "hoten", "ten day du",
                   "ho ten cong dan", "ho ten doi tuong", "ho ten nguoi benh", "full name",
                   "name", "ho ten nguoi su dung dat", "ho ten chu the"),
+    "family_name": ("ho", "ho dem", "ho va ten dem", "ho va chu dem", "ho lot", "ho va ten lot",
+                    "ho va dem", "ho chu dem"),
     "birth_date": ("ngay sinh", "ngay thang nam sinh", "ngay thang nam", "ns", "dob",
                    "birth date", "date of birth", "ngaysinh", "ngay sinh dd mm yyyy"),
     "birth_year": ("nam sinh", "namsinh", "year of birth", "birth year"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -100,6 +100,12 @@ _WORDS = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_TIME = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_MONTHS: Final = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
+# "01-Feb-1990", "1 Feb 1990" (Excel in an English locale) and "Feb 1, 1990".
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z]{3})[a-z]*\.?[\s\-/.,]*(\d{4}|\d{2})$", re.IGNORECASE)
+_MONTH_NAME_DAY = re.compile(r"^([a-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})$", re.IGNORECASE)
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -155,6 +161,17 @@ def parse_date(value: object, *, today: date | None = None) -> ParsedDate | None
         return _from_digits(text.split(".")[0], today)
     if re.fullmatch(r"\d+\.\d+", text):
         return _from_number(float(text), today)
+    named = _DAY_MONTH_NAME.match(text) or _MONTH_NAME_DAY.match(text)
+    if named:
+        first, second, year_text = named.groups()
+        day_text, month_text = (first, second) if first.isdigit() else (second, first)
+        month = _MONTHS.get(month_text.lower()[:3])
+        year = int(year_text) if len(year_text) == 4 else _pivot_two_digit_year(int(year_text), today)
+        if month is None:
+            return None
+        parsed = _from_parts(year, month, int(day_text), day_first_ambiguous=False)
+        # A month written as a word cannot have been swapped with the day.
+        return replace(parsed, swappable=False) if parsed else None
     match = _WORDS.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())

@@ -26,7 +26,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no
 
 from dancu.core.text import exact_key, fold
 
-from .addresses import resolve_addresses, resolve_register_communes
+from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
 from .legacy_encodings import decode_legacy, dominant_encoding
 from .normalise import clean_id, normalise_sex, parse_date
 
@@ -284,6 +284,7 @@ def prepare_extract(
         ).fetchall()
     ]
     resolved = resolve_addresses(address_text, home)
+    resolved = _with_commune_codes(fields, resolved)
     address_array = pa.array(address_text, pa.string())
     houses = _map_distinct(address_array, _house_number, pa.string())
     if progress:
@@ -385,6 +386,24 @@ def _house_number(address: str) -> str | None:
     if not match:
         return None
     return f"{match.group(1)} {' '.join(match.group(2).split())}"
+
+
+def _with_commune_codes(fields: pa.Table, resolved: ResolvedAddresses) -> ResolvedAddresses:
+    """Use a commune *code* column ("Mã xã": 5 digits, former or current) where there is one."""
+    if "commune" not in fields.column_names:
+        return resolved
+    values = [(v or "").strip() for v in fields.column("commune").to_pylist()]
+    codes = [v.zfill(5) if v.isdigit() and len(v) <= 5 else None for v in values]
+    if sum(c is not None for c in codes) < 0.5 * sum(1 for v in values if v):
+        return resolved  # names, not codes
+    mapped = resolve_register_communes({c for c in codes if c})
+    communes = resolved.communes.to_pylist()
+    provinces = resolved.province.to_pylist()
+    for i, code in enumerate(codes):
+        current, province = mapped.get(code, (None, None)) if code else (None, None)
+        if current:
+            communes[i], provinces[i] = [current], province
+    return ResolvedAddresses(pa.array(communes, pa.list_(pa.string())), pa.array(provinces, pa.string()))
 
 
 def _address_text(fields: pa.Table, n: int) -> list[str]:

@@ -168,6 +168,11 @@ def read_extract(source: Extract, overrides: Mapping[str, str] | None = None) ->
             "hãy chỉ định bằng tệp ánh xạ / name it in a mapping file"
         )
     columns = {name: pc.utf8_trim_whitespace(table.column(header)) for name, header in mapping.fields.items()}
+    if "family_name" in columns:
+        # "Họ đệm" and "Tên" in two columns: the engine reads one full name.
+        family = columns.pop("family_name")
+        joined = pc.binary_join_element_wise(family, columns["full_name"], " ")
+        columns["full_name"] = pc.utf8_trim_whitespace(joined)
     n = table.num_rows
     if "row_id" not in columns or pc.count_distinct(columns["row_id"]).as_py() != n:
         # A missing or non-unique row-number column: the data row number is the key.

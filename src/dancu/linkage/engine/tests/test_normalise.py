@@ -110,3 +110,10 @@ def test_it_recovers_any_personal_id_excel_turned_into_a_number(number: int) -> 
     if text.startswith("0") and not text.startswith("00"):
         assert clean_id(number).value == text
     assert clean_id("'" + text).value == text
+
+
+def test_it_reads_month_names_of_an_english_excel() -> None:
+    assert parse_date("01-Feb-1990", today=_TODAY) == ParsedDate(1990, 2, 1)
+    assert parse_date("Feb 1, 1990", today=_TODAY) == ParsedDate(1990, 2, 1)
+    assert parse_date("15-Sep-85", today=_TODAY) == ParsedDate(1985, 9, 15)
+    assert parse_date("01-Xyz-1990", today=_TODAY) is None

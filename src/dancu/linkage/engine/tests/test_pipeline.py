@@ -232,3 +232,22 @@ def test_it_takes_the_register_as_a_duckdb_relation_or_parquet(register: list[di
         result = link(rows, source)
         assert result.table.column("personal_id").to_pylist() == [person["personal_id"]]
         assert result.table.column("status").to_pylist() == ["matched"]
+
+
+def test_it_reads_commune_codes_of_either_era(register: list[dict[str, Any]]) -> None:
+    from dancu.core import units
+
+    # A former commune that became this person's commune as a whole (not split).
+    person, former = next(
+        (p, old.code)
+        for p in _adults(register)
+        for old in units.predecessors(p["commune_code"])
+        if [u.code for u in units.successors(old.code)] == [p["commune_code"]]
+    )
+    rows = [
+        {"HO_TEN": person["full_name"], "NGAY_SINH": _dmy(person["birth_date"]), "MA_XA": former},
+    ]
+    result = link(rows, pa.Table.from_pylist(register))
+    row = next(result.rows())
+    assert (row["status"], row["personal_id"]) == ("matched", person["personal_id"])
+    assert "địa chỉ / address (same commune)" in row["explanation"]

@@ -66,3 +66,10 @@ def test_it_reads_an_arrow_table_and_numbers_rows_without_a_unique_key() -> None
 def test_it_refuses_an_extract_without_names() -> None:
     with pytest.raises(ExtractError, match="No full-name column"):
         read_extract([{"STT": 1, "Ngày sinh": "1990"}])
+
+
+def test_it_joins_surname_and_given_name_written_in_two_columns() -> None:
+    table, mapping = read_extract([{"Họ đệm": "Nguyễn Văn", "Tên": "An", "Năm sinh": 1990}])
+    assert mapping.fields["family_name"] == "Họ đệm"
+    assert table.column("full_name").to_pylist() == ["Nguyễn Văn An"]
+    assert "family_name" not in table.column_names
