@@ -20,9 +20,11 @@ import polars as pl
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-__all__ = ["BulkLoader", "Schema", "fetch_by_keys", "loader_for", "validate_pending_constraints"]
+__all__ = ["BulkLoader", "Constant", "Schema", "fetch_by_keys", "loader_for", "validate_pending_constraints"]
 
 Progress = Callable[[int], None]
+#: A value written into every row of a column.
+Constant = str | int | bool | None
 #: Column name -> polars type, in order.
 Schema = dict[str, pl.DataType | type[pl.DataType]]
 
@@ -75,8 +77,15 @@ class BulkLoader:
         """Reserve COUNT consecutive primary keys of TABLE; return the first."""
         raise NotImplementedError
 
-    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
-        """Insert every row of FRAME (columns named as the table's) into TABLE."""
+    def insert(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        progress: Progress | None = None,
+        constants: dict[str, Constant] | None = None,
+    ) -> None:
+        """Insert every row of FRAME (columns named as the table's) into TABLE, with CONSTANTS
+        (column -> one value for every row) besides."""
         raise NotImplementedError
 
     def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
@@ -122,14 +131,23 @@ class SqliteLoader(BulkLoader):
             row = cursor.fetchone()
         return max(highest, int(row[0]) if row else 0) + 1
 
-    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
+    def insert(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        progress: Progress | None = None,
+        constants: dict[str, Constant] | None = None,
+    ) -> None:
         if frame.height == 0:
             return
         raw = self.db.connection
         frame = _sqlite_values(frame)
-        columns = ", ".join(f'"{c}"' for c in frame.columns)
-        marks = ", ".join("?" * frame.width)
-        sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'  # noqa: S608 — names are ours
+        fixed = constants or {}
+        columns = ", ".join(f'"{c}"' for c in (*frame.columns, *fixed))
+        # Constants are written into the statement: binding a parameter costs as much per row
+        # as the value is worth once.
+        marks = ", ".join(["?"] * frame.width + [_sqlite_literal(v) for v in fixed.values()])
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'  # noqa: S608 — names and literals are ours
         for start in range(0, frame.height, _CHUNK):
             chunk = frame.slice(start, _CHUNK)
             raw.executemany(sql, chunk.iter_rows())
@@ -160,6 +178,16 @@ class SqliteLoader(BulkLoader):
             for sql in self._relaxed.indexes:
                 cursor.execute(sql)
         self._relaxed = None
+
+
+def _sqlite_literal(value: Constant) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
@@ -209,9 +237,17 @@ class PostgresLoader(BulkLoader):
                 cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
         return first
 
-    def insert(self, table: str, frame: pl.DataFrame, progress: Progress | None = None) -> None:
+    def insert(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        progress: Progress | None = None,
+        constants: dict[str, Constant] | None = None,
+    ) -> None:
         if frame.height == 0:
             return
+        if constants:
+            frame = frame.with_columns(pl.lit(value).alias(name) for name, value in constants.items())
         columns = ", ".join(self.db.ops.quote_name(c) for c in frame.columns)
         sql = f"COPY {self.db.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         with self.db.cursor() as cursor, cursor.cursor.copy(sql) as copy:

@@ -49,7 +49,9 @@ def resolve_households(
     now: dt.datetime,
 ) -> HouseholdPlan:
     """Work out the households FRAME names, insert nothing yet except changes to existing ones."""
-    members = frame.filter(pl.col("household_code") != "")
+    members = frame.select("household_code", "relation_to_head", "personal_id", "commune_code", "address_line").filter(
+        pl.col("household_code") != ""
+    )
     empty_ids = pl.DataFrame(schema={"household_code": pl.Utf8, "household_id": pl.Int64})
     if members.height == 0:
         return HouseholdPlan(created=pl.DataFrame(), ids=empty_ids, updated=0)
@@ -102,7 +104,6 @@ def resolve_households(
             pl.col("household_code").alias("code"),
             "commune_code",
             pl.col("address_line") if "address_line" in covered else pl.lit("").alias("address_line"),
-            pl.lit(stamp).alias("created_at"),
             pl.col("head_id") if "relation_to_head" in covered else pl.lit(None, dtype=pl.Int64).alias("head_id"),
         )
         new_ids = fresh.select("household_code", "household_id")

@@ -21,7 +21,7 @@ from typing import Any, Final
 import polars as pl
 from django.db.models import Field, Model
 
-from dancu.registry.importing.bulk import BulkLoader, fetch_by_keys
+from dancu.registry.importing.bulk import BulkLoader, Constant, fetch_by_keys
 from dancu.registry.importing.changes import apply_changes
 from dancu.registry.importing.checks import Checked
 from dancu.registry.importing.households import resolve_households
@@ -91,20 +91,25 @@ def write_rows(
         schema={"personal_id": pl.Utf8, "id": pl.Int64, "import_digest": pl.Int64},
         total=persons_before,
     )
-    joined = frame.join(existing, on="personal_id", how="left")
-    new = joined.filter(pl.col("id").is_null()).sort("personal_id")
-    known = joined.filter(pl.col("id").is_not_null())
+    # Decide on narrow frames; the wide rows are gathered once, for the rows to write.
+    keys = frame.select("personal_id", "digest").join(existing, on="personal_id", how="left")
     same = pl.col("import_digest").is_not_null() & (pl.col("import_digest") == pl.col("digest"))
+    known = keys.filter(pl.col("id").is_not_null())
     written.unchanged = known.filter(same).height
-    changed = known.filter(~same)
-
+    changed_keys = known.filter(~same).select("personal_id", "id")
+    changed = frame.join(changed_keys, on="personal_id", how="inner")
+    # New persons get ids in personal-ID order, so the primary key and the unique index on the
+    # personal ID both grow at their end.
+    new = frame.join(keys.filter(pl.col("id").is_null()).select("personal_id"), on="personal_id", how="semi").sort(
+        "personal_id"
+    )
     written.bulk_mode = new.height >= max(bulk_min_rows, persons_before // 2)
-    if new.height:
-        first = loader.reserve_ids(PERSON, new.height)
-        new = new.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
+    first = loader.reserve_ids(PERSON, new.height) if new.height else 0
+    new = new.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
 
     # personal ID -> id for every person a row may point at.
     ids = pl.concat([new.select("personal_id", "id"), known.select("personal_id", "id")])
+    del keys, known
     references = (
         pl.concat([frame.select(pl.col(c).alias("personal_id")) for c in ("father_pid", "mother_pid", "spouse_pid")])
         .unique()
@@ -146,7 +151,7 @@ def write_rows(
         progress("relax", 0, 0)
         loader.relax(tables)
     progress("households", 0, 0)
-    loader.insert(HOUSEHOLD, households.created)
+    loader.insert(HOUSEHOLD, households.created, constants={"created_at": loader.datetime_text(now)})
 
     if new.height:
         _insert_new(
@@ -221,7 +226,6 @@ def _insert_new(
         "middle_name",
         "given_name",
         "name_key",
-        "other_names",
         "birth_date",
         "birth_precision",
         pl.col("birth_year").cast(pl.Int32),
@@ -235,18 +239,22 @@ def _insert_new(
         "status",
         pl.col("deceased_on") if "deceased_on" in covered else pl.lit(None, dtype=pl.Date).alias("deceased_on"),
         value("phone"),
-        value("email"),
         "commune_code",
-        pl.lit(1, dtype=pl.Int32).alias("version"),
-        pl.lit(stamp).alias("created_at"),
-        pl.lit(stamp).alias("updated_at"),
         pl.col("digest").alias("import_digest"),
-        pl.lit(batch_id, dtype=pl.Int64).alias("created_by_import_id"),
         "father_id",
         "household_id",
         "mother_id",
         "spouse_id",
+        *(("other_names", "email") if {"other_names", "email"} & covered else ()),
     )
+    constants: dict[str, Constant] = {
+        "version": 1,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_by_import_id": batch_id,
+    }
+    if not {"other_names", "email"} & covered:
+        constants |= {"other_names": "[]", "email": _default(Person, "email")}
     total = persons.height
     done = 0
 
@@ -256,23 +264,24 @@ def _insert_new(
         progress("persons", done, total)
 
     progress("persons", 0, total)
-    loader.insert(PERSON, persons, advance)
+    loader.insert(PERSON, persons, advance, constants)
+    del persons
     residences = rows.select(
         pl.col("id").alias("person_id"),
-        pl.lit(ResidenceKind.PERMANENT.value).alias("kind"),
         "province_code",
         "commune_code",
         "recorded_unit_code",
         "recorded_unit_era",
         "recorded_unit_name",
         "address_line" if "address_line" in covered else pl.lit("").alias("address_line"),
-        pl.lit(None, dtype=pl.Date).alias("valid_from"),
-        pl.lit(None, dtype=pl.Date).alias("valid_to"),
-        pl.lit(True).alias("is_active"),
     )
     progress("residences", 0, total)
-    loader.insert(RESIDENCE, residences)
-    former = rows.filter(pl.col("old_id_number") != "").select(
-        pl.col("id").alias("person_id"), pl.col("old_id_number").alias("number"), pl.lit("cmnd9").alias("kind")
+    loader.insert(
+        RESIDENCE,
+        residences,
+        constants={"kind": ResidenceKind.PERMANENT.value, "valid_from": None, "valid_to": None, "is_active": True},
     )
-    loader.insert(FORMER_ID, former)
+    former = rows.filter(pl.col("old_id_number") != "").select(
+        pl.col("id").alias("person_id"), pl.col("old_id_number").alias("number")
+    )
+    loader.insert(FORMER_ID, former, constants={"kind": "cmnd9"})
