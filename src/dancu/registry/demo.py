@@ -63,9 +63,8 @@ def demo_table(people: int, seed: int, province_code: str | None = None) -> Tabl
 
 def load_demo_province(people: int, seed: int, *, progress: Progress | None = None) -> dict[str, Any]:
     """Build and load a synthetic province of PEOPLE persons; return what was loaded."""
-    table = demo_table(people, seed)
     options: dict[str, Any] = {} if progress is None else {"progress": progress}
-    report = import_table(table, actor=DEMO_ACTOR, **options)
+    report = import_table(demo_table(people, seed), actor=DEMO_ACTOR, **options)
     return {
         "province_code": settings.DANCU_PROVINCE_CODE,
         "people": people,

@@ -11,6 +11,7 @@ the counts; every changed person keeps a before/after history row (docs/adr/0002
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -135,9 +136,9 @@ def import_file(
     the file cannot be read or has bad rows and ``skip_invalid`` is False."""
     started = time.perf_counter()
     progress("read", 0, 0)
-    table = read_table(path)
+    # Not kept in a local: import_table lets go of the cells once they are checked.
     return import_table(
-        table,
+        read_table(path),
         actor=actor,
         skip_invalid=skip_invalid,
         rejects_path=rejects_path,
@@ -189,6 +190,9 @@ def import_table(
             _write_rejects(rejects_path, table, checked.errors)
             report.rejects_file = str(rejects_path)
     report.mapped_units = checked.frame.filter(pl.col("unit_mapped")).height
+    # The cells as read are no longer needed (the rejects are written): free them before the
+    # writer gathers its own rows.
+    table = dataclasses.replace(table, frame=table.frame.clear())
     watch("write", 0, 0)
 
     loader = loader_for()

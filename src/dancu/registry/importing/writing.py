@@ -100,9 +100,7 @@ def write_rows(
     changed = frame.join(changed_keys, on="personal_id", how="inner")
     # New persons get ids in personal-ID order, so the primary key and the unique index on the
     # personal ID both grow at their end.
-    new = frame.join(keys.filter(pl.col("id").is_null()).select("personal_id"), on="personal_id", how="semi").sort(
-        "personal_id"
-    )
+    new = keys.filter(pl.col("id").is_null()).select("personal_id").sort("personal_id")
     written.bulk_mode = new.height >= max(bulk_min_rows, persons_before // 2)
     first = loader.reserve_ids(PERSON, new.height) if new.height else 0
     new = new.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
@@ -185,8 +183,8 @@ def write_rows(
     return written
 
 
-def _pid_to_id(frame: pl.DataFrame, ids: pl.DataFrame, pid_column: str, id_column: str) -> pl.DataFrame:
-    mapping = ids.select(pl.col("personal_id").alias(pid_column), pl.col("id").alias(id_column))
+def _pid_to_id(frame: pl.LazyFrame, ids: pl.DataFrame, pid_column: str, id_column: str) -> pl.LazyFrame:
+    mapping = ids.lazy().select(pl.col("personal_id").alias(pid_column), pl.col("id").alias(id_column))
     return frame.join(mapping, on=pid_column, how="left")
 
 
@@ -202,14 +200,16 @@ def _insert_new(
     progress: Progress,
 ) -> None:
     covered = checked.covered
-    rows = new
+    # One lazy plan, collected once: the wide rows of two million people are gathered a single
+    # time, in id order, with every reference resolved.
+    plan = checked.frame.lazy().join(new.lazy(), on="personal_id", how="inner")
     for pid_column, id_column in (
         ("father_pid", "father_id"),
         ("mother_pid", "mother_id"),
         ("spouse_pid", "spouse_id"),
     ):
-        rows = _pid_to_id(rows, ids, pid_column, id_column)
-    rows = rows.join(household_ids, on="household_code", how="left")
+        plan = _pid_to_id(plan, ids, pid_column, id_column)
+    rows = plan.join(household_ids.lazy(), on="household_code", how="left").sort("id").collect()
 
     def value(name: str, dtype: pl.DataType | type[pl.DataType] = pl.Utf8) -> pl.Expr:
         # A column the file does not have gives new persons the model's default.
