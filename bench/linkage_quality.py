@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from linkage_baselines import exact_id, plain_splink
 
-from dancu.linkage.engine.messy import make_messy_extract, register_rows
+from dancu.linkage.engine.messy import MessyOptions, make_messy_extract, register_rows
 from dancu.linkage.engine.pipeline import link
 from dancu.linkage.engine.quality import measure
 from dancu.registry.synthetic import generate_province
@@ -34,11 +35,19 @@ def main() -> None:
     parser.add_argument("--extract", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", default="dancu,plain_splink,exact_id")
+    parser.add_argument(
+        "--mess",
+        type=float,
+        default=1.0,
+        help="scale every mess rate of the generator (0.5 = half as messy)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
     register = register_rows(generate_province(args.register, seed=args.seed))
-    extract = make_messy_extract(register, args.extract, seed=args.seed + 1000)
+    defaults = MessyOptions()
+    options = MessyOptions(**{f.name: getattr(defaults, f.name) * args.mess for f in fields(MessyOptions)})
+    extract = make_messy_extract(register, args.extract, seed=args.seed + 1000, options=options)
     register_table = pa.Table.from_pylist(register)
     print(
         f"data: register {len(register):,}, extract {len(extract.rows):,} rows "
@@ -68,7 +77,9 @@ def main() -> None:
             f"recall {quality['recall']:.4f}  review {100 * quality['review_share']:.2f}%  "
             f"FP {quality['false_positives']}  FN {quality['false_negatives']}  {seconds:.1f} s"
         )
-    print(json.dumps({"register": args.register, "extract": args.extract, "seed": args.seed, **report}))
+    print(
+        json.dumps({"register": args.register, "extract": args.extract, "seed": args.seed, "mess": args.mess, **report})
+    )
 
 
 if __name__ == "__main__":
