@@ -92,18 +92,19 @@ def write_rows(
         total=persons_before,
     )
     # Decide on narrow frames; the wide rows are gathered once, for the rows to write.
-    keys = frame.select("personal_id", "digest").join(existing, on="personal_id", how="left")
+    keys = frame.select("personal_id", "digest").join(existing, on="personal_id", how="left", maintain_order="left")
     same = pl.col("import_digest").is_not_null() & (pl.col("import_digest") == pl.col("digest"))
     known = keys.filter(pl.col("id").is_not_null())
     written.unchanged = known.filter(same).height
     changed_keys = known.filter(~same).select("personal_id", "id")
     changed = frame.join(changed_keys, on="personal_id", how="inner")
     # New persons get ids in personal-ID order, so the primary key and the unique index on the
-    # personal ID both grow at their end.
-    new = keys.filter(pl.col("id").is_null()).select("personal_id").sort("personal_id")
-    written.bulk_mode = new.height >= max(bulk_min_rows, persons_before // 2)
-    first = loader.reserve_ids(PERSON, new.height) if new.height else 0
-    new = new.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
+    # personal ID both grow at their end. Their wide rows are gathered here, once.
+    new_rows = frame.filter(keys.get_column("id").is_null()).sort("personal_id")
+    written.bulk_mode = new_rows.height >= max(bulk_min_rows, persons_before // 2)
+    first = loader.reserve_ids(PERSON, new_rows.height) if new_rows.height else 0
+    new_rows = new_rows.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
+    new = new_rows.select("personal_id", "id")
 
     # personal ID -> id for every person a row may point at.
     ids = pl.concat([new.select("personal_id", "id"), known.select("personal_id", "id")])
@@ -153,7 +154,7 @@ def write_rows(
 
     if new.height:
         _insert_new(
-            new,
+            new_rows,
             checked,
             loader=loader,
             ids=ids,
@@ -185,11 +186,11 @@ def write_rows(
 
 def _pid_to_id(frame: pl.LazyFrame, ids: pl.DataFrame, pid_column: str, id_column: str) -> pl.LazyFrame:
     mapping = ids.lazy().select(pl.col("personal_id").alias(pid_column), pl.col("id").alias(id_column))
-    return frame.join(mapping, on=pid_column, how="left")
+    return frame.join(mapping, on=pid_column, how="left", maintain_order="left")
 
 
 def _insert_new(
-    new: pl.DataFrame,
+    new_rows: pl.DataFrame,
     checked: Checked,
     *,
     loader: BulkLoader,
@@ -202,14 +203,15 @@ def _insert_new(
     covered = checked.covered
     # One lazy plan, collected once: the wide rows of two million people are gathered a single
     # time, in id order, with every reference resolved.
-    plan = checked.frame.lazy().join(new.lazy(), on="personal_id", how="inner")
+    plan = new_rows.lazy()
     for pid_column, id_column in (
         ("father_pid", "father_id"),
         ("mother_pid", "mother_id"),
         ("spouse_pid", "spouse_id"),
     ):
         plan = _pid_to_id(plan, ids, pid_column, id_column)
-    rows = plan.join(household_ids.lazy(), on="household_code", how="left").sort("id").collect()
+    progress("gather", 0, new_rows.height)
+    rows = plan.join(household_ids.lazy(), on="household_code", how="left", maintain_order="left").collect()
 
     def value(name: str, dtype: pl.DataType | type[pl.DataType] = pl.Utf8) -> pl.Expr:
         # A column the file does not have gives new persons the model's default.
