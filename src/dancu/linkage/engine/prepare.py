@@ -105,7 +105,10 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None
         f"""
         CREATE OR REPLACE TEMP TABLE _words AS
         SELECT uid, unnest(w) AS word, unnest(range(1, len(w) + 1)) AS pos
-        FROM (SELECT uid, string_split_regex(trim(name), '[\\s,]+') AS w
+        FROM (SELECT uid,
+                     -- notes in brackets ("Nguyễn Văn An (con)") and stray dots are no name
+                     string_split_regex(trim(regexp_replace(name, '\\([^)]*\\)|[.;:]', ' ', 'g')),
+                                        '[\\s,]+') AS w
               FROM {source} WHERE name IS NOT NULL AND trim(name) <> '')
         """  # noqa: S608  # SQL built from our own constants, never from input
     )

@@ -251,3 +251,11 @@ def test_it_reads_commune_codes_of_either_era(register: list[dict[str, Any]]) ->
     row = next(result.rows())
     assert (row["status"], row["personal_id"]) == ("matched", person["personal_id"])
     assert "địa chỉ / address (same commune)" in row["explanation"]
+
+
+def test_it_ignores_notes_in_brackets_after_a_name(register: list[dict[str, Any]]) -> None:
+    person = _adults(register)[50]
+    rows = [_row(1, person, **{"Họ và tên": f"{person['full_name']} (chủ hộ).", "Số CCCD": ""})]
+    row = next(link(rows, pa.Table.from_pylist(register)).rows())
+    assert (row["status"], row["personal_id"]) == ("matched", person["personal_id"])
+    assert "tên / given name (exact)" in row["explanation"]
