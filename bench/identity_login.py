@@ -10,16 +10,17 @@ per vCPU. This measures ours on this machine, in one run, side by side:
    ``--users`` citizens with real Argon2id password hashes (m = 19 MiB, t = 2, p = 1), a
    relying party they already consented to, and an agency system with a client secret;
 2. ``dancu serve --no-demo --no-worker`` (gunicorn, ``--workers`` processes × 4 threads);
-3. for each scenario, ``--seconds`` of load from ``--concurrency`` asyncio clients (keep-alive):
+3. in ``--rounds`` rounds, for each scenario ``--seconds`` of load from ``--concurrency`` asyncio
+   clients (keep-alive), rounds interleaving the scenarios:
    - ``healthz``: ``GET /healthz`` (the ceiling: the same server, a trivial view with one query);
    - ``client_credentials``: ``POST /oidc/token`` (client_secret_basic), a signed JWT access
      token recorded and audited;
    - ``password_login``: ``GET /dang-nhap/`` then ``POST /dang-nhap/`` with a fresh cookie jar
      (throttle check, Argon2id verify, session, login record, login event, audit entry);
    - ``oidc_login``: the whole code flow a relying party drives — authorize (which shows the
-     login form) → password → authorize (consent remembered) → code → ``POST /oidc/token`` with
-     PKCE and client_secret_basic → ID token and access token. This is what Keycloak counts as
-     a login.
+     login form) → password (answered, consent being remembered, by the redirect to the relying
+     party with a code) → ``POST /oidc/token`` with PKCE and client_secret_basic → ID token and
+     access token. This is what Keycloak counts as a login.
 4. the server's CPU time (master and workers, from ``/proc``) is read before and after each
    scenario: operations per server CPU-second is the per-core figure compared with Keycloak's.
    The load generator shares the machine, so wall-clock throughput understates a dedicated server.
@@ -248,11 +249,10 @@ def scenarios(data: dict[str, Any]) -> dict[str, Callable[[httpx.AsyncClient], A
         first = await client.get(authorize)
         if first.status_code != 200:
             return False
+        # The login goes on with the authorization request: its answer is the redirect to the
+        # relying party with the code (consent was given before).
         logged = await log_in(client, first, authorize)
-        if logged.status_code != 302:
-            return False
-        redirect = await client.get(logged.headers["location"])
-        location = redirect.headers.get("location", "")
+        location = logged.headers.get("location", "")
         if not location.startswith(REDIRECT_URI):
             return False
         code = parse_qs(urlsplit(location).query)["code"][0]
@@ -278,6 +278,27 @@ def scenarios(data: dict[str, Any]) -> dict[str, Callable[[httpx.AsyncClient], A
     }
 
 
+def combine(name: str, rounds: list[Result]) -> Result:
+    """Totals over the rounds (latencies: the median round's)."""
+    operations = sum(r.operations for r in rounds)
+    seconds = sum(r.seconds for r in rounds)
+    cpu = sum(r.server_cpu_seconds for r in rounds)
+    middle = sorted(rounds, key=lambda r: r.p50_ms)[len(rounds) // 2]
+    return Result(
+        scenario=name,
+        concurrency=rounds[0].concurrency,
+        seconds=round(seconds, 2),
+        operations=operations,
+        errors=sum(r.errors for r in rounds),
+        per_second=round(operations / seconds, 1),
+        server_cpu_seconds=round(cpu, 2),
+        per_server_cpu_second=round(operations / cpu, 1) if cpu else 0.0,
+        p50_ms=middle.p50_ms,
+        p95_ms=middle.p95_ms,
+        keycloak_per_vcpu=rounds[0].keycloak_per_vcpu,
+    )
+
+
 def markdown(results: list[Result], cores: int) -> str:
     lines = [
         "| scenario | clients | ops/s (wall) | server CPU-s | ops per server CPU-second | Keycloak per vCPU | p50 ms | p95 ms | errors |",
@@ -298,7 +319,8 @@ def markdown(results: list[Result], cores: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per scenario and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -331,40 +353,51 @@ def main() -> None:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
-        results = []
-        for name, operation in scenarios(data).items():
-            # A short warm-up so every worker has loaded its code and opened its connection.
-            asyncio.run(
-                drive(name, operation, base=base, concurrency=args.concurrency, seconds=2, server_pid=server.pid)
-            )
-            result = asyncio.run(
-                drive(
-                    name,
-                    operation,
-                    base=base,
-                    concurrency=args.concurrency,
-                    seconds=args.seconds,
-                    server_pid=server.pid,
+        runs: dict[str, list[Result]] = {}
+        load_before = os.getloadavg()[0]
+        # Rounds interleave the scenarios, so a neighbour's load on this shared machine weighs
+        # on all of them alike; the totals over all rounds are reported.
+        for round_no in range(args.rounds):
+            for name, operation in scenarios(data).items():
+                if round_no == 0:
+                    # A short warm-up so every worker has loaded its code and opened its connection.
+                    asyncio.run(
+                        drive(
+                            name, operation, base=base, concurrency=args.concurrency, seconds=2, server_pid=server.pid
+                        )
+                    )
+                result = asyncio.run(
+                    drive(
+                        name,
+                        operation,
+                        base=base,
+                        concurrency=args.concurrency,
+                        seconds=args.seconds,
+                        server_pid=server.pid,
+                    )
                 )
-            )
-            results.append(result)
-            print(
-                f"{name}: {result.per_second}/s wall, {result.per_server_cpu_second} per server CPU-second",
-                file=sys.stderr,
-            )
+                runs.setdefault(name, []).append(result)
+                print(
+                    f"round {round_no + 1} {name}: {result.per_second}/s wall, {result.per_server_cpu_second} per server CPU-second",
+                    file=sys.stderr,
+                )
+        load_after = os.getloadavg()[0]
+        results = [combine(name, rounds) for name, rounds in runs.items()]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     cores = os.cpu_count() or 1
     table = markdown(results, cores)
     print(table)
+    print(f"\nload average (1 min) before/after: {load_before:.1f} / {load_after:.1f}")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (out / f"identity_login-{args.database}-{stamp}.json").write_text(
         json.dumps(
             {"database": args.database, "cores": cores, "workers": args.workers, "users": args.users,
-             "results": [asdict(r) for r in results]},
+             "rounds": args.rounds, "load_before": load_before, "load_after": load_after,
+             "results": [asdict(r) for r in results], "by_round": {k: [asdict(r) for r in v] for k, v in runs.items()}},
             indent=2,
         )
     )  # fmt: skip

@@ -155,7 +155,7 @@ def _through_upstream(browser: httpx.Client, upstream: Upstream, authorize_url: 
             "next": next_url,
         },
     )
-    response = _follow(browser, response, upstream.url)
+    # The login goes on with the authorization request in the same response.
     if response.status_code == 302 and response.headers["location"].startswith("/dang-nhap/xac-thuc-bo-sung/"):
         step_up_url = upstream.url + response.headers["location"]
         page = browser.get(step_up_url)

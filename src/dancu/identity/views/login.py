@@ -29,10 +29,11 @@ from dancu.identity.actions import (
 from dancu.identity.actions.codes import mask_phone
 from dancu.identity.actions.factors import provisioning_uri
 from dancu.identity.errors import IdentityError
-from dancu.identity.federation.config import upstream_config
 from dancu.identity.forms import CodeForm, LoginForm
 from dancu.identity.models import CodePurpose, TotpDevice, User
 from dancu.identity.views.form_targets import allow_form_targets, relying_party_origin
+from dancu.identity.views.login_form import login_page
+from dancu.identity.views.oidc import resume_authorization
 
 PENDING_ATTEMPTS_KEY = "dancu_pending_attempts"
 MAX_CODE_ATTEMPTS = 5
@@ -51,7 +52,9 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
 
 def _finish(request: HttpRequest, user: User, amr: list[str], next_url: str) -> HttpResponse:
     sessions.start_session(request, user, amr=amr, method="+".join(amr))
-    response = HttpResponseRedirect(next_url)
+    # A login for a pending authorization request goes on with it in this same request (no
+    # redirect back to the authorization endpoint first), as the OpenID provider would anyway.
+    response = resume_authorization(request, next_url) or HttpResponseRedirect(next_url)
     response.set_cookie(
         throttling.DEVICE_COOKIE,
         throttling.device_cookie_value(user.username),
@@ -114,20 +117,6 @@ def login(request: HttpRequest) -> HttpResponse:
                 return redirect("identity:login_totp" if confirmed else "identity:login_enrol")
             return _finish(request, user, ["pwd"], next_url)
     return login_page(request, next_url=next_url, form=form, status=status)
-
-
-def login_page(
-    request: HttpRequest, *, next_url: str, form: LoginForm | None = None, status: int = 200
-) -> HttpResponse:
-    """The login form, returning to ``next_url`` (also shown by the authorization endpoint)."""
-    upstream = upstream_config()
-    context = {
-        "form": form or LoginForm(),
-        "next": next_url,
-        "upstream_name": upstream.name if upstream is not None else "",
-    }
-    response = render(request, "identity/login.html", context, status=status)
-    return allow_form_targets(response, relying_party_origin(next_url))
 
 
 def _count_wrong_code(request: HttpRequest) -> bool:

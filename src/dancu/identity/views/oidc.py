@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -37,7 +37,7 @@ from dancu.identity.oidc.server import (
 )
 from dancu.identity.queries import CitizenPrincipal, OfficerPrincipal, check_bearer
 from dancu.identity.views.form_targets import allow_form_targets, origin_of
-from dancu.identity.views.login import login_page
+from dancu.identity.views.login_form import login_page
 
 # OpenID Connect Core errata / "Unmet Authentication Requirements 1.0": the login cannot reach
 # the level the client asked for.
@@ -219,6 +219,25 @@ def _render_error(request: HttpRequest, error: OAuth2Error) -> HttpResponse:
 def authorize(request: HttpRequest) -> HttpResponse:
     """The authorization endpoint (OIDC Core §3.1.2): validate the request, make sure the person
     is logged in at the level the client needs, ask consent, then redirect with a code."""
+    return _authorize(request)
+
+
+def resume_authorization(request: HttpRequest, next_url: str) -> HttpResponse | None:
+    """Go on with the pending authorization request ``next_url`` right after a login, in the
+    same HTTP request; None when ``next_url`` is not an authorization request."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("identity:authorize"):
+        return None
+    # The login's own POST has been handled (and its CSRF token checked): from here on this
+    # request is the authorization request the login was for.
+    request.method = "GET"
+    request.GET = QueryDict(parts.query)
+    request.META["QUERY_STRING"] = parts.query
+    request.path = request.path_info = parts.path
+    return _authorize(request)
+
+
+def _authorize(request: HttpRequest) -> HttpResponse:
     server = get_server()
     login = sessions.current_login(request)
     try:

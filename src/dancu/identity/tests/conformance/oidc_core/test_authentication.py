@@ -316,3 +316,29 @@ def test_it_releases_address_phone_id_and_household_when_consented(
         "personal_id",
         "household",
     ]
+
+
+def test_it_goes_on_with_the_authorization_request_right_after_the_login(
+    client: HttpClient, citizen_lan: User, portal_rp: RelyingParty
+) -> None:
+    _, challenge = pkce_pair()
+    params = authorize_params(portal_rp, challenge, state="st-2")
+    next_url = _login_form_next(_authorize(client, params))
+    asked = client.post(
+        "/dang-nhap/", {"username": citizen_lan.username, "password": "hoa sen trong dam nuoc trong", "next": next_url}
+    )
+    # No consent yet: the login answers with the consent page, whose form goes to the endpoint.
+    assert asked.status_code == 200
+    assert 'action="/oidc/authorize"' in asked.content.decode()
+    client.post("/oidc/authorize", {**params, "decision": "allow"})
+    client.post("/dang-xuat/")
+    params = authorize_params(portal_rp, challenge, state="st-2")  # a fresh nonce
+    next_url = _login_form_next(_authorize(client, params))
+    logged = client.post(
+        "/dang-nhap/", {"username": citizen_lan.username, "password": "hoa sen trong dam nuoc trong", "next": next_url}
+    )
+    assert logged.status_code == 302
+    query = _query(logged)
+    assert logged["Location"].startswith(portal_rp.client.redirect_uris[0])
+    assert query["state"] == ["st-2"]
+    assert "code" in query
