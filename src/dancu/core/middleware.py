@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
@@ -53,4 +55,24 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages behind a login show personal data: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese first: the language is the one the user chose (the language cookie that
+    Django's ``set_language`` view writes), else Vietnamese — never the browser's
+    Accept-Language, which on most office machines says English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.available = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
         return response

@@ -51,3 +51,13 @@ def test_it_shows_the_audit_log_read_only_to_a_superuser(client: Client) -> None
     assert entry.action == "registry.person.view"
     assert client.post(f"/quan-tri/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/quan-tri/core/auditentry/add/").status_code == 403
+
+
+def test_it_speaks_vietnamese_to_an_english_browser_until_asked(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi"
+    assert '<html lang="vi">' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/")
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en">' in response.content.decode()
