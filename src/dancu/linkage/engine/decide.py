@@ -18,7 +18,11 @@ import duckdb
 
 from .model import COMPARISON_LABELS, comparisons, gamma_sql
 
-__all__ = ["Thresholds", "decide"]
+__all__ = ["Thresholds", "decide", "unregistered_odds"]
+
+# Splink's prior expects this many register matches per extract row (see .scoring).
+_EXPECTED_MATCHES_PER_ROW = 0.85
+_DEFAULT_UNREGISTERED = 0.2
 
 # Gamma levels of the birth-date comparison: from which day and month agree
 # (exact, or swapped), and up to which the dates disagree outright.
@@ -43,7 +47,8 @@ class Thresholds:
     match: float = 0.95
     review: float = 0.3
     margin: float = 5.0
-    unregistered: float = 0.2
+    #: ``None``: estimated from the extract (see :func:`unregistered_odds`).
+    unregistered: float | None = None
 
 
 def _disagrees(label: str) -> bool:
@@ -82,9 +87,32 @@ def _explanation_sql() -> str:
     )
 
 
+def unregistered_odds(con: duckdb.DuckDBPyConnection) -> float:
+    """Prior odds that a row the ID rules left is someone the register does not hold.
+
+    Estimated as the share of those rows without any candidate even as likely as
+    a random register record (match weight ≥ 0), turned into odds against the
+    expected-match rate Splink's prior assumes, and kept within [0.05, 0.5]: an
+    extract of residents links more readily than one full of newcomers.
+    """
+    rows = con.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE best IS NULL OR best < 0)
+        FROM (SELECT e.uid, max(p.match_weight) AS best
+              FROM ext_rest e LEFT JOIN predictions p USING (uid) GROUP BY e.uid)
+        """
+    ).fetchall()
+    total, without = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+    if not total:
+        return _DEFAULT_UNREGISTERED
+    share = min(max(without / total, 0.0), 0.99)
+    return min(max(_EXPECTED_MATCHES_PER_ROW * share / (1.0 - share), 0.05), 0.5)
+
+
 def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
     """Build the table ``result`` from ``ext``, ``id_links`` and ``predictions``."""
     t = thresholds
+    unregistered = t.unregistered if t.unregistered is not None else unregistered_odds(con)
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE best AS
@@ -102,7 +130,7 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         )
         , top AS (
             SELECT x.uid, x.rid, x.match_weight,
-                   pow(2.0, least(x.match_weight, 200.0)) / (t.all_odds + {t.unregistered})
+                   pow(2.0, least(x.match_weight, 200.0)) / (t.all_odds + {unregistered})
                      AS match_probability,
                    coalesce(x.match_weight - t.runner_up, 99.0) AS margin,
                    {", ".join(gamma_sql("e", "r"))}
