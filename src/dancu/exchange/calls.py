@@ -26,10 +26,14 @@ from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.policy import PolicySnapshot, SystemEntry, current_policy
 
 __all__ = [
+    "FAILED",
     "HEADER_CLIENT",
     "HEADER_ISSUE",
     "HEADER_PURPOSE",
     "HEADER_USER",
+    "LOCK_WAIT_MS",
+    "OK",
+    "REFUSED",
     "Call",
     "Served",
     "audit_call",
