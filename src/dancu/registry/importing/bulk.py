@@ -63,7 +63,16 @@ class BulkLoader:
         with self.db.cursor() as cursor:
             cursor.execute(sql, list(params))
             rows = cursor.fetchall()
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        if not rows:
+            return pl.DataFrame(schema=schema)
+        # Column-wise construction: several times faster than row by row for millions of rows.
+        columns = list(zip(*rows, strict=True))
+        return pl.DataFrame(
+            {
+                name: pl.Series(name, values, dtype=dtype)
+                for (name, dtype), values in zip(schema.items(), columns, strict=True)
+            }
+        )
 
     # -- writing --------------------------------------------------------------------------------
 
