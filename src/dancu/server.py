@@ -90,11 +90,11 @@ def worker(
 ) -> None:
     """Run background jobs, deliver pending domain events and seal the audit chain."""
     from django.db import close_old_connections
+    from django_tasks_db.management.commands.db_worker import Worker
 
     from dancu.core.audit import seal_pending
     from dancu.core.events import deliver_pending
-
-    from django_tasks_db.management.commands.db_worker import Worker
+    from dancu.core.periodic import run_due
 
     stop = threading.Event()
     task_worker = Worker(
@@ -123,6 +123,7 @@ def worker(
             deliver_pending()
             # Every 10 minutes a full sweep also finds entries whose transactions committed late.
             seal_pending(full=passes % 600 == 0)
+            run_due()
         except Exception:
             log.exception("worker pass failed")
         passes += 1

@@ -69,8 +69,11 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 else:
-    _database["CONN_MAX_AGE"] = env_int("DANCU_DB_CONN_MAX_AGE", 60, minimum=0)
-    _database["CONN_HEALTH_CHECKS"] = True
+    # A health-check query before each request's first query costs a round trip per request;
+    # without it, the first request after a database restart fails once and the next reconnects.
+    _database["CONN_HEALTH_CHECKS"] = env_bool("DANCU_DB_HEALTH_CHECKS", False)
+# Reusing connections saves the connect (and SQLite's PRAGMAs) on every request.
+_database["CONN_MAX_AGE"] = env_int("DANCU_DB_CONN_MAX_AGE", 300, minimum=0)
 _test_name = env_str("DANCU_TEST_DATABASE_NAME", "-")
 if _test_name != "-":
     _database["TEST"] = {"NAME": _test_name}

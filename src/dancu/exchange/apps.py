@@ -31,6 +31,13 @@ class ExchangeConfig(AppConfig):
 
         post_save.connect(_on_client_saved, sender=Client, dispatch_uid="exchange-client-saved")
 
+        # The worker sweeps webhook deliveries whose retry time has come (a safety net beside the
+        # retries scheduled as tasks).
+        from dancu.core.periodic import every
+        from dancu.exchange.tasks import deliver_due
+
+        every(30, name="exchange.deliver_due")(deliver_due)
+
 
 def _on_client_saved(
     sender: type, instance: Client, created: bool, update_fields: Iterable[str] | None, **_: Any
