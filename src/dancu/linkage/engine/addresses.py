@@ -264,6 +264,9 @@ class ResolvedAddresses:
     province: pa.Array
 
 
+_HOUSE_PREFIX: Final = re.compile(r"^\s*(?:s[ốoỐO]\s*)?\d[^,;|]*?(?:[,;|]|\s-\s)\s*", re.IGNORECASE)
+
+
 def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = ()) -> ResolvedAddresses:
     """Resolve many addresses, parsing each distinct administrative part once."""
     by_text: dict[str, Resolved] = {}
@@ -271,7 +274,10 @@ def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = (
     communes: list[list[str]] = []
     provinces: list[str | None] = []
     defaults = tuple(default_provinces)
-    for text in texts:
+    for raw in texts:
+        # The house number and street in front say nothing about the units, and
+        # make nearly every address distinct: parse what follows them once.
+        text = _HOUSE_PREFIX.sub("", raw, count=1) if raw else raw
         result = by_text.get(text)
         if result is None:
             parsed = parse_address(text)

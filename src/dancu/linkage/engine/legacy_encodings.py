@@ -258,6 +258,8 @@ def decode_legacy(text: str, hint: Encoding | None = None) -> str:
     value no less plausible, which catches legacy words that happen to be made of
     valid Vietnamese letters ("Hãa" is TCVN3 for "Hóa").
     """
+    if text.isascii():
+        return text  # legacy encodings live above U+007F; most names are checked here
     encoding = detect_encoding(text)
     if encoding == "unicode" and hint in ("tcvn3", "vni"):
         candidate = decode_tcvn3(text) if hint == "tcvn3" else decode_vni(text)
