@@ -43,7 +43,8 @@ __all__ = [
 ]
 
 #: ``progress(stage, done, total)``: stages are read, check, write, existing, households, relax,
-#: persons, residences, changes, indexes, commit, validate; ``total`` is 0 when unknown.
+#: gather, persons, residences, changes, indexes, analyze, commit, validate; ``total`` is 0 when
+#: unknown.
 Progress = Callable[[str, int, int], None]
 
 IMPORT_ACTION = "registry.import"

@@ -123,6 +123,13 @@ class BulkLoader:
     def after_commit(self) -> None:
         """Work that may wait until the transaction has committed (see :class:`PostgresLoader`)."""
 
+    def analyze(self, tables: Sequence[str]) -> None:
+        """Refresh the planner's statistics of TABLES after a large load: without them a
+        two-million-row table is planned as a small one (parallel scans for a one-row look-up)."""
+        with self.db.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {self.db.ops.quote_name(table)}")
+
 
 class SqliteLoader(BulkLoader):
     vendor = "sqlite"
@@ -166,6 +173,12 @@ class SqliteLoader(BulkLoader):
 
     def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
         super().update(table, _sqlite_values(frame), key)
+
+    def analyze(self, tables: Sequence[str]) -> None:
+        # A sample of each index is enough for the planner, and keeps ANALYZE to a second.
+        with self.db.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        super().analyze(tables)
 
     def relax(self, tables: Sequence[str]) -> None:
         relaxed = _Relaxed()

@@ -181,6 +181,8 @@ def write_rows(
     if written.bulk_mode:
         progress("indexes", 0, 0)
         loader.restore()
+        progress("analyze", 0, 0)
+        loader.analyze(tables)
     return written
 
 
