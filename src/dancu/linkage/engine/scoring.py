@@ -26,7 +26,7 @@ _MIN_LABELS: Final = 200
 #: Weight of the prior m values, in pairs, when blending them with the estimate.
 _PRIOR_PAIRS: Final = 100
 #: Random pairs sampled to estimate u.
-_U_PAIRS: Final = 3e6
+_U_PAIRS: Final = 2e6
 #: Candidate pairs below this match weight cannot change a decision: a match
 #: needs the best candidate at about +2 and a 5-bit lead over the runner-up.
 _KEEP_WEIGHT: Final = -3.0
