@@ -22,6 +22,7 @@ def test_it_serves_the_home_page_in_vietnamese_first(client: Client) -> None:
     body = response.content.decode()
     assert '<html lang="vi">' in body
     assert "Cổng công dân" in body
+    assert 'href="/dang-nhap/"' in body
     assert response["Content-Security-Policy"].startswith("default-src 'self'")
     assert response["X-Frame-Options"] == "DENY"
 
