@@ -25,7 +25,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # shared by mo
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "at", "actor_kind", "actor_id", "organisation", "action", "outcome", "subject_personal_id", "purpose")
+    list_display = (
+        "id",
+        "at",
+        "actor_kind",
+        "actor_id",
+        "organisation",
+        "action",
+        "outcome",
+        "subject_personal_id",
+        "purpose",
+    )
     list_filter = ("actor_kind", "outcome", "action")
     search_fields = ("=subject_personal_id", "=actor_id", "=request_id", "=dossier")
     date_hierarchy = "at"

@@ -6,72 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditCheckpoint',
+            name="AuditCheckpoint",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('head_hash', models.CharField(max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('key_id', models.CharField(max_length=32)),
-                ('signature', models.CharField(max_length=200)),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("head_hash", models.CharField(max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("key_id", models.CharField(max_length=32)),
+                ("signature", models.CharField(max_length=200)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_kind', models.CharField(choices=[('citizen', 'Công dân / Citizen'), ('officer', 'Cán bộ / Officer'), ('machine', 'Hệ thống / System client'), ('system', 'Dancu'), ('anonymous', 'Ẩn danh / Anonymous')], max_length=16)),
-                ('actor_id', models.CharField(blank=True, max_length=100)),
-                ('on_behalf_of', models.CharField(blank=True, max_length=100)),
-                ('organisation', models.CharField(blank=True, max_length=100)),
-                ('action', models.CharField(max_length=80)),
-                ('outcome', models.CharField(choices=[('ok', 'Thành công / OK'), ('refused', 'Từ chối / Refused'), ('failed', 'Thất bại / Failed')], default='ok', max_length=10)),
-                ('subject_personal_id', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=100)),
-                ('purpose', models.CharField(blank=True, max_length=60)),
-                ('dossier', models.CharField(blank=True, max_length=60)),
-                ('request_id', models.CharField(blank=True, max_length=100)),
-                ('fields', models.JSONField(blank=True, default=list)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('response_hash', models.CharField(blank=True, max_length=64)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "Công dân / Citizen"),
+                            ("officer", "Cán bộ / Officer"),
+                            ("machine", "Hệ thống / System client"),
+                            ("system", "Dancu"),
+                            ("anonymous", "Ẩn danh / Anonymous"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("actor_id", models.CharField(blank=True, max_length=100)),
+                ("on_behalf_of", models.CharField(blank=True, max_length=100)),
+                ("organisation", models.CharField(blank=True, max_length=100)),
+                ("action", models.CharField(max_length=80)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ok", "Thành công / OK"),
+                            ("refused", "Từ chối / Refused"),
+                            ("failed", "Thất bại / Failed"),
+                        ],
+                        default="ok",
+                        max_length=10,
+                    ),
+                ),
+                ("subject_personal_id", models.CharField(blank=True, db_index=True, max_length=12)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=100)),
+                ("purpose", models.CharField(blank=True, max_length=60)),
+                ("dossier", models.CharField(blank=True, max_length=60)),
+                ("request_id", models.CharField(blank=True, max_length=100)),
+                ("fields", models.JSONField(blank=True, default=list)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("response_hash", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'verbose_name': 'bản ghi nhật ký / audit entry',
-                'verbose_name_plural': 'nhật ký kiểm toán / audit log',
-                'indexes': [models.Index(fields=['subject_personal_id', '-at'], name='audit_subject_at')],
+                "verbose_name": "bản ghi nhật ký / audit entry",
+                "verbose_name_plural": "nhật ký kiểm toán / audit log",
+                "indexes": [models.Index(fields=["subject_personal_id", "-at"], name="audit_subject_at")],
             },
         ),
         migrations.CreateModel(
-            name='AuditSeal',
+            name="AuditSeal",
             fields=[
-                ('seq', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('entry', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='seal', to='core.auditentry')),
+                ("seq", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="seal",
+                        to="core.auditentry",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, max_length=60)),
-                ('payload', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("kind", models.CharField(db_index=True, max_length=60)),
+                ("payload", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('delivered_at__isnull', True)), fields=['id'], name='outbox_pending')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("delivered_at__isnull", True)), fields=["id"], name="outbox_pending"
+                    )
+                ],
             },
         ),
     ]

@@ -40,7 +40,9 @@ def test_it_shows_the_audit_log_read_only_to_a_superuser(client: Client) -> None
 
     from dancu.core.audit import Actor, record
 
-    entry = record(action="registry.person.view", actor=Actor(kind="officer", id="cb-01"), subject_personal_id="031090000001")
+    entry = record(
+        action="registry.person.view", actor=Actor(kind="officer", id="cb-01"), subject_personal_id="031090000001"
+    )
     admin_user = get_user_model().objects.create_superuser("quantri", "x" * 20)
     client.force_login(admin_user)
     listing = client.get("/quan-tri/core/auditentry/")
