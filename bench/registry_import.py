@@ -122,15 +122,16 @@ def run_backend(backend: str, path: Path, people: int, args: argparse.Namespace)
         env["DANCU_DATABASE_URL"] = f"{args.pg_url}/dancu_bench"
     dancu(env, "manage", "migrate", "-v0")
     rows: list[dict[str, object]] = [{"backend": backend, "step": "raw bulk load", "seconds": raw, "wall": raw}]
-    wall, line = dancu(env, "registry", "import", str(path), "--quiet")
-    report = json.loads(line)
-    assert report["created"] == people, report
-    rows.append({"backend": backend, "step": "dancu registry import", "seconds": report["seconds"], "wall": wall})
+    steps = [("dancu registry import", (people, 0, 0))]
     if args.reimport:
-        wall, line = dancu(env, "registry", "import", str(path), "--quiet")
-        again = json.loads(line)
-        assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, people), again
-        rows.append({"backend": backend, "step": "re-import (unchanged)", "seconds": again["seconds"], "wall": wall})
+        steps.append(("re-import (unchanged)", (0, 0, people)))
+    for step, expected in steps:
+        full_report = workdir / f"report-{backend}-{len(rows)}.json"
+        wall, line = dancu(env, "registry", "import", str(path), "--quiet", "--report", str(full_report))
+        report = json.loads(line)
+        assert (report["created"], report["updated"], report["unchanged"]) == expected, report
+        stages = json.loads(full_report.read_text(encoding="utf-8"))["stages"]
+        rows.append({"backend": backend, "step": step, "seconds": report["seconds"], "wall": wall, "stages": stages})
     _, stats = dancu(env, "registry", "stats")
     print(f"{backend}: {stats}", file=sys.stderr)
     return rows
@@ -166,6 +167,15 @@ def main() -> None:
             raw_rate[backend] = rate
         share = rate / raw_rate[backend]
         print(f"| {backend} | {row['step']} | {seconds:.1f} | {rate:,.0f} | {share:.0%} | {float(row['wall']):.1f} |")  # type: ignore[arg-type]
+    staged = [row for row in results if "stages" in row]
+    names = list(dict.fromkeys(name for row in staged for name in row["stages"]))  # type: ignore[attr-defined]
+    print("\nSeconds per stage of the import (from --report):\n")
+    print("| backend | step | " + " | ".join(names) + " |")
+    print("|---|---|" + "---:|" * len(names))
+    for row in staged:
+        stages = row["stages"]
+        cells = " | ".join(f"{stages.get(name, 0):.1f}" for name in names)  # type: ignore[attr-defined]
+        print(f"| {row['backend']} | {row['step']} | {cells} |")
 
 
 if __name__ == "__main__":
