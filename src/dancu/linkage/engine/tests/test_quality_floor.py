@@ -1,8 +1,9 @@
 """Known-answer test: a messy extract of 5,000 rows against a 20,000-person register.
 
-The floor is below what the engine reaches on this data (F1 ≈ 0.994, no false
-positive, ≈ 1 % review) and above what plain Splink reaches (≈ 0.981), so a
-regression in any stage shows here.
+The floor is below what the engine reaches on this data (F1 ≈ 0.997, no false
+positive, ≈ 0.6 % review) and well above what plain Splink reaches on it
+(F1 ≈ 0.972, see bench/linkage_baselines.py), so a regression in any stage
+shows here.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ def run() -> tuple[MessyExtract, dict[str, tuple[str, str | None]], Quality]:
 
 def test_it_keeps_the_quality_floor(run: tuple[MessyExtract, Any, Quality]) -> None:
     _, _, quality = run
-    assert quality.f1 >= 0.99
+    assert quality.f1 >= 0.993
     assert quality.precision >= 0.999
-    assert quality.review_share <= 0.02
+    assert quality.review_share <= 0.015
 
 
 def test_it_never_links_a_family_member_confidently(run: tuple[MessyExtract, Any, Quality]) -> None:
