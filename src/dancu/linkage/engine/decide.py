@@ -51,6 +51,11 @@ class Thresholds:
     unregistered: float | None = None
 
 
+# Evidence that is usually absent (no housemate in the extract) is not worth
+# listing as missing on every row.
+_SILENT_WHEN_MISSING = frozenset({"household"})
+
+
 def _disagrees(label: str) -> bool:
     return label.startswith(("different", "far apart"))
 
@@ -78,7 +83,8 @@ def _explanation_sql() -> str:
             differ_parts.append(f"CASE {gamma} {cases} END")
         else:
             differ_parts.append(f"CASE WHEN {gamma} = 0 THEN '{label}' END")
-        missing_parts.append(f"CASE WHEN {gamma} = -1 THEN '{label}' END")
+        if name not in _SILENT_WHEN_MISSING:
+            missing_parts.append(f"CASE WHEN {gamma} = -1 THEN '{label}' END")
     return (
         "concat_ws('; ', "
         f"'khớp / agrees: ' || nullif(concat_ws(', ', {', '.join(agree_parts)}), ''), "
