@@ -29,6 +29,8 @@ Constant = str | int | bool | None
 #: Column name -> polars type, in order.
 Schema = dict[str, pl.DataType | type[pl.DataType]]
 
+# Indexes led by these columns are kept through a bulk load (see BulkLoader.relax).
+_KEPT_LEADING = ("person_id",)
 # Above this share of a table, reading all of it beats asking by key.
 _FULL_SCAN_SHARE = 0.1
 _IN_CHUNK = 5_000
@@ -113,7 +115,9 @@ class BulkLoader:
     # -- relaxing indexes and constraints -------------------------------------------------------
 
     def relax(self, tables: Sequence[str]) -> None:
-        """Drop the secondary indexes (and on PostgreSQL the foreign keys) of TABLES."""
+        """Drop the secondary indexes (and on PostgreSQL the foreign keys) of TABLES, except
+        indexes led by ``person_id``: child rows are written in person order, so those grow at
+        their end and cost less kept than rebuilt."""
         raise NotImplementedError
 
     def restore(self) -> None:
@@ -190,6 +194,9 @@ class SqliteLoader(BulkLoader):
                 list(tables),
             )
             for name, sql in cursor.fetchall():
+                cursor.execute("SELECT name FROM pragma_index_info(%s) WHERE seqno = 0", [name])
+                if cursor.fetchone()[0] in _KEPT_LEADING:
+                    continue
                 relaxed.indexes.append(sql)
                 cursor.execute(f'DROP INDEX "{name}"')
         self._relaxed = relaxed
@@ -331,11 +338,13 @@ class PostgresLoader(BulkLoader):
                 """
                 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                 FROM pg_index i
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                 WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary
                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                  AND NOT a.attname = ANY(%s)
                 ORDER BY 1
                 """,
-                [list(tables)],
+                [list(tables), list(_KEPT_LEADING)],
             )
             for name, definition in cursor.fetchall():
                 relaxed.indexes.append(definition)
