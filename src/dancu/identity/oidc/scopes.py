@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dancu.core.units import UnknownUnitError, get_unit
 from dancu.identity.models import Client, User
 from dancu.identity.oidc.tokens import pairwise_subject
 from dancu.registry.models import DatePrecision, Person, Residence, ResidenceKind, Sex
@@ -66,13 +67,24 @@ def _address(person: Person) -> dict[str, str]:
     )
     if residence is None:
         return {"country": "VN"}
+    # Relying parties want the names people write on forms, not the statistical codes.
+    locality = _unit_name(residence.commune_code)
+    region = _unit_name(residence.province_code)
     return {
-        "formatted": residence.address_line,
+        "formatted": ", ".join(part for part in (residence.address_line, locality, region) if part),
         "street_address": residence.address_line,
-        "locality": residence.commune_code,
-        "region": residence.province_code,
+        "locality": locality,
+        "region": region,
         "country": "VN",
     }
+
+
+def _unit_name(code: str) -> str:
+    """The current unit's official name; the code itself for a unit we do not know."""
+    try:
+        return get_unit(code, "current").name
+    except UnknownUnitError:
+        return code
 
 
 def _e164(phone: str) -> str:

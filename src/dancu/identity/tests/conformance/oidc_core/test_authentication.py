@@ -303,6 +303,9 @@ def test_it_releases_address_phone_id_and_household_when_consented(
     assert info["phone_number"] == "+84912345678"
     assert info["phone_number_verified"] is True
     assert info["address"]["street_address"] == "Số 12 đường Lạch Tray"
+    assert info["address"]["locality"] == "Phường Hồng Bàng"
+    assert info["address"]["region"] == "Thành phố Hải Phòng"
+    assert info["address"]["formatted"] == "Số 12 đường Lạch Tray, Phường Hồng Bàng, Thành phố Hải Phòng"
     assert info["household"] == {"household_id": "HP-0001", "relation_to_head": "Chủ hộ"}
     assert "name" not in info
     entry = AuditEntry.objects.get(action="identity.userinfo_read")
