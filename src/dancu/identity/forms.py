@@ -138,3 +138,13 @@ class OfficerForm(forms.Form):
     username = forms.CharField(label="Tên đăng nhập / Username", max_length=64)
     display_name = forms.CharField(label="Họ và tên / Name", max_length=200)
     role = forms.ChoiceField(label="Vai trò / Role", choices=OfficerRole.choices)
+
+
+class WardForm(forms.Form):
+    """A child's personal ID, for a parent registering them."""
+
+    personal_id = forms.CharField(
+        label="Số định danh cá nhân của con / Your child's personal ID",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("tai-khoan/phien/<uuid:session_id>/ket-thuc/", portal.end_session, name="end_session_own"),
     path("tai-khoan/ung-dung/<str:client_id>/thu-hoi/", portal.revoke_consent, name="revoke_consent"),
     path("tai-khoan/khoa/", portal.lock, name="lock"),
+    path("tai-khoan/dang-ky-cho-con/", portal.register_ward, name="register_ward"),
     path("tai-khoan/mat-khau/", portal.change_password, name="change_password"),
     path("tai-khoan/so-dien-thoai/", portal.change_phone, name="change_phone"),
     path("tai-khoan/xac-thuc-hai-buoc/", portal.authenticator, name="authenticator"),

@@ -176,3 +176,25 @@ def test_it_hides_accounts_outside_the_officers_jurisdiction(
     found = client.post("/can-bo/dinh-danh/", {"personal_id": "031095004321"})
     assert found.status_code == 400
     assert client.get(f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.pk}/").status_code == 404
+
+
+def test_it_lets_a_level2_parent_register_a_child_in_the_portal(client: HttpClient, citizen_lan: User) -> None:
+    child = _child_of(citizen_lan, dt.date(2020, 5, 6))
+    log_in(client, citizen_lan)
+    assert client.get("/tai-khoan/dang-ky-cho-con/").status_code == 200
+    response = client.post("/tai-khoan/dang-ky-cho-con/", {"personal_id": child.personal_id})
+    assert response.status_code == 302
+    account = User.objects.get(person=child)
+    assert account.guardian == citizen_lan
+    assert account.eid_level == EidLevel.LEVEL1
+
+
+def test_it_refuses_in_the_portal_a_child_who_is_not_yours(client: HttpClient, citizen_lan: User) -> None:
+    stranger = make_person(
+        "031220000777", "Lê Minh Khang", birth_date=dt.date(2020, 1, 1), sex=Sex.MALE, phone="", commune_code=COMMUNE_A
+    )
+    log_in(client, citizen_lan)
+    response = client.post("/tai-khoan/dang-ky-cho-con/", {"personal_id": stranger.personal_id})
+    assert response.status_code == 400
+    assert "The register does not show this child as yours" in response.content.decode()
+    assert not User.objects.filter(person=stranger).exists()

@@ -20,6 +20,7 @@ from dancu.identity import sessions
 from dancu.identity.actions import (
     check_confirm_totp,
     check_lock_by_citizen,
+    check_register_ward,
     check_set_password,
     check_verify_code,
     do_end_session,
@@ -33,7 +34,7 @@ from dancu.identity.actions.codes import mask_phone, normalise_phone
 from dancu.identity.actions.factors import provisioning_uri
 from dancu.identity.actors import actor_of
 from dancu.identity.errors import IdentityError
-from dancu.identity.forms import CodeForm, NewPasswordForm, PhoneForm
+from dancu.identity.forms import CodeForm, NewPasswordForm, PhoneForm, WardForm
 from dancu.identity.models import CodePurpose, LoginSession, TotpDevice
 from dancu.identity.oidc.scopes import CLAIM_LABELS
 from dancu.identity.queries import active_consents, active_sessions, get_client, login_history
@@ -233,3 +234,27 @@ def authenticator(request: HttpRequest) -> HttpResponse:
         {"form": form, "qr": qr_svg_data_uri(provisioning_uri(user, device.secret)), "secret": device.secret},
         status=400 if form.errors else 200,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_ward(request: HttpRequest) -> HttpResponse:
+    """A parent with a level-2 account opens a level-1 account for their child under 14
+    (Decree 69/2024): the register must show the child as theirs."""
+    login = _login_or_redirect(request)
+    if isinstance(login, HttpResponse):
+        return login
+    form = WardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = check_register_ward(login.user, form.cleaned_data["personal_id"])
+        except IdentityError as exc:
+            form.add_error("personal_id", exc.message)
+        else:
+            messages.success(
+                request,
+                f"Đã mở tài khoản mức 1 cho {account.display_name or account.username} / "
+                "Level-1 account opened for your child",
+            )
+            return redirect("identity:account")
+    return render(request, "identity/register_ward.html", {"form": form}, status=400 if form.errors else 200)
