@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dancu.core.text import fold
+from dancu.registry.contract import CANONICAL_HEADER
 
 __all__ = [
     "CANONICAL_HEADER",
@@ -33,28 +34,6 @@ class Column:
     def label(self) -> str:
         return f"{self.label_vi} / {self.label_en}"
 
-
-#: The contract of ``dancu registry import`` (DESIGN.md §4), in order.
-CANONICAL_HEADER: Final[tuple[str, ...]] = (
-    "personal_id",
-    "full_name",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "nationality",
-    "old_id_number",
-    "household_id",
-    "relation_to_head",
-    "father_id",
-    "mother_id",
-    "spouse_id",
-    "province_code",
-    "commune_code",
-    "commune_name",
-    "address_line",
-    "phone",
-    "status",
-)
 
 #: Further person attributes a file may carry (the synthetic province writes the first four).
 OPTIONAL_HEADER: Final[tuple[str, ...]] = (

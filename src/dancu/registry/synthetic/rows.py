@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, make_dataclass
 from typing import cast
 
+from dancu.registry.contract import CANONICAL_HEADER
+
 __all__ = ["CANONICAL_HEADER", "EXTRA_HEADER", "HEADER", "PersonRow", "person_row"]
 
 
@@ -43,28 +45,6 @@ class PersonRow:
     hometown: str
     deceased_date: str
 
-
-#: The canonical import header, in order (DESIGN.md §4).
-CANONICAL_HEADER: tuple[str, ...] = (
-    "personal_id",
-    "full_name",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "nationality",
-    "old_id_number",
-    "household_id",
-    "relation_to_head",
-    "father_id",
-    "mother_id",
-    "spouse_id",
-    "province_code",
-    "commune_code",
-    "commune_name",
-    "address_line",
-    "phone",
-    "status",
-)
 
 #: Attributes the synthetic province adds after the canonical columns.
 EXTRA_HEADER: tuple[str, ...] = ("religion", "birthplace", "hometown", "deceased_date")
