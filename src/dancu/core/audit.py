@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -30,6 +30,7 @@ from dancu.core.models import ActorKind, AuditCheckpoint, AuditEntry, AuditSeal,
 
 __all__ = [
     "Actor",
+    "EntryFields",
     "VerifyReport",
     "record",
     "seal_pending",
@@ -57,43 +58,30 @@ class Actor:
         return cls(kind=ActorKind.SYSTEM, id=name)
 
 
-def record(
-    *,
-    action: str,
-    actor: Actor,
-    outcome: str = Outcome.OK,
-    subject_personal_id: str = "",
-    object_type: str = "",
-    object_id: str | int = "",
-    purpose: str = "",
-    dossier: str = "",
-    fields: Sequence[str] = (),
-    details: dict[str, Any] | None = None,
-    response_hash: str = "",
-    request_id: str | None = None,
-) -> AuditEntry:
+class EntryFields(TypedDict, total=False):
+    """What an audit entry says, as keyword arguments of :func:`record` and :func:`record_many`."""
+
+    action: Required[str]
+    actor: Required[Actor]
+    outcome: str
+    subject_personal_id: str
+    object_type: str
+    object_id: str | int
+    purpose: str
+    dossier: str
+    fields: Sequence[str]
+    details: dict[str, Any] | None
+    response_hash: str
+    request_id: str | None
+
+
+def record(**entry: Unpack[EntryFields]) -> AuditEntry:
     """Append one audit entry in the caller's transaction and return it."""
-    return AuditEntry.objects.create(
-        **_entry_values(
-            action=action,
-            actor=actor,
-            outcome=outcome,
-            subject_personal_id=subject_personal_id,
-            object_type=object_type,
-            object_id=object_id,
-            purpose=purpose,
-            dossier=dossier,
-            fields=fields,
-            details=details,
-            response_hash=response_hash,
-            request_id=request_id,
-        )
-    )
+    return AuditEntry.objects.create(**_entry_values(**entry))
 
 
-def record_many(entries: Iterable[dict[str, Any]]) -> int:
-    """Append many entries at once (bulk paths such as imports); each dict takes the keyword
-    arguments of :func:`record`. Returns the number written."""
+def record_many(entries: Iterable[EntryFields]) -> int:
+    """Append many entries at once (bulk paths such as imports). Returns the number written."""
     rows = [AuditEntry(**_entry_values(**entry)) for entry in entries]
     AuditEntry.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
