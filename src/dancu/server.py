@@ -94,8 +94,10 @@ def worker(
 
     from dancu.core.audit import seal_pending
     from dancu.core.events import deliver_pending
+    from dancu.core.jobs import beat, new_worker_id, stop_beating
     from dancu.core.periodic import run_due
 
+    worker_id = new_worker_id()
     stop = threading.Event()
     task_worker = Worker(
         queue_names=["*"],
@@ -105,7 +107,7 @@ def worker(
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="dancu-worker",
+        worker_id=worker_id,
     )
 
     def shut_down(*_: object) -> None:
@@ -120,6 +122,8 @@ def worker(
     while not stop.is_set():
         close_old_connections()
         try:
+            if passes % 5 == 0:
+                beat(worker_id)  # before any job is claimed, and every ~5 s after
             deliver_pending()
             # Every 10 minutes a full sweep also finds entries whose transactions committed late.
             seal_pending(full=passes % 600 == 0)
@@ -130,6 +134,10 @@ def worker(
         if once:
             break
         stop.wait(interval)
+    try:
+        stop_beating(worker_id)
+    except Exception:
+        log.exception("could not remove the worker's heartbeat")
 
 
 def demo(

@@ -103,3 +103,17 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``dancu worker`` says it is alive; a job left running by a worker whose beat
+    stopped is failed by :func:`dancu.core.jobs.fail_abandoned` (a ``kill -9`` loses no job)."""
+
+    worker_id = models.CharField(max_length=100, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id
