@@ -27,9 +27,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over
 
 @admin.register(User)
 class UserAdmin(ReadOnlyAdmin):
-    list_display = ("username", "display_name", "kind", "eid_level", "officer_role", "is_active", "lock_reason")
+    list_display = (
+        "username", "display_name", "kind", "eid_level", "officer_role", "organisation", "is_active", "lock_reason"
+    )  # fmt: skip
     list_filter = ("kind", "eid_level", "officer_role", "is_active", "registered_via")
-    search_fields = ("username", "display_name")
+    search_fields = ("username", "display_name", "organisation")
     exclude = ("password", "subject_seed")
 
 

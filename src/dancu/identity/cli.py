@@ -137,6 +137,9 @@ def create_officer(
     ),
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Current commune code (repeatable)")] = None,
     province_wide: bool = typer.Option(False, "--province-wide"),
+    organisation: str = typer.Option(
+        "", "--organisation", help="Member organisation code of the officer's agency (e.g. BHXH-HP)"
+    ),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
 ) -> None:
     """Create an officer; print the TOTP secret to hand over (shown once)."""
@@ -152,6 +155,7 @@ def create_officer(
             password=password,
             communes=commune or [],
             province_wide=province_wide,
+            organisation=organisation,
             actor=_operator(),
         )
     except IdentityError as exc:
@@ -161,6 +165,7 @@ def create_officer(
         {
             "username": user.username,
             "role": role,
+            "organisation": user.organisation,
             "totp_secret": device.secret,
             "totp_uri": provisioning_uri(user, device.secret),
         }

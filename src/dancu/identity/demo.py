@@ -26,13 +26,14 @@ CITIZEN_PASSWORD = "demo dancu hai phong 2026"  # noqa: S105 — demo-only, prin
 STAFF_PASSWORD = "demo-can-bo-2026"  # noqa: S105 — demo-only, printed by `dancu demo`
 # Commune-level roles get the commune of the demo citizens, so the police officer can raise the
 # level-1 citizen to level 2 in the demo; the others see the whole province.
+# username, role, province-wide, agency (member organisation code; linkage jobs belong to it)
 _OFFICERS = (
-    ("demo.hotich", OfficerRole.CIVIL_STATUS, False),
-    ("demo.congan", OfficerRole.POLICE_REGISTRATION, False),
-    ("demo.bhxh", OfficerRole.SOCIAL_INSURANCE, True),
-    ("demo.quantriso", OfficerRole.DEPARTMENT_ADMIN, True),
-    ("demo.lanhdao", OfficerRole.LEADER, True),
-    ("demo.kiemtoan", OfficerRole.AUDITOR, True),
+    ("demo.hotich", OfficerRole.CIVIL_STATUS, False, ""),
+    ("demo.congan", OfficerRole.POLICE_REGISTRATION, False, ""),
+    ("demo.bhxh", OfficerRole.SOCIAL_INSURANCE, True, "BHXH"),
+    ("demo.quantriso", OfficerRole.DEPARTMENT_ADMIN, True, "SO-YTE"),
+    ("demo.lanhdao", OfficerRole.LEADER, True, ""),
+    ("demo.kiemtoan", OfficerRole.AUDITOR, True, ""),
 )
 _ACTOR = Actor.system("dancu-demo")
 
@@ -90,6 +91,7 @@ def _staff_json(user: User) -> dict[str, Any]:
         "password": STAFF_PASSWORD,
         "role": user.officer_role or user.kind,
         "communes": "province" if user.province_wide else user.commune_codes,
+        "organisation": user.organisation,
         "totp_secret": device.secret if device is not None else "",
     }
 
@@ -115,7 +117,7 @@ def create_demo_accounts() -> dict[str, Any]:
         level2, level1 = _citizen(EidLevel.LEVEL2), _citizen(EidLevel.LEVEL1)
     commune = level1.person.commune_code if level1 is not None and level1.person is not None else ""
     officers = []
-    for username, role, province_wide in _OFFICERS:
+    for username, role, province_wide, organisation in _OFFICERS:
         user = User.objects.filter(username=username).first()
         if user is None:
             wide = province_wide or not commune
@@ -126,6 +128,7 @@ def create_demo_accounts() -> dict[str, Any]:
                 password=STAFF_PASSWORD,
                 communes=() if wide else (commune,),
                 province_wide=wide,
+                organisation=organisation,
                 actor=_ACTOR,
             )
         officers.append(_staff_json(user))

@@ -41,10 +41,12 @@ def do_create_officer(
     password: str,
     communes: Sequence[str] = (),
     province_wide: bool = False,
+    organisation: str = "",
     actor: Actor,
 ) -> tuple[User, TotpDevice]:
-    """Create an officer with a role, a jurisdiction and an authenticator secret (returned so it
-    can be handed over once; TOTP is mandatory for officers)."""
+    """Create an officer with a role, a jurisdiction, the agency they work for (its member
+    organisation code) and an authenticator secret (returned so it can be handed over once;
+    TOTP is mandatory for officers)."""
     if role not in OfficerRole.values:
         raise IdentityError("invalid_role", f"Vai trò không hợp lệ / Unknown role: {role}")
     if not province_wide and not communes:
@@ -53,11 +55,17 @@ def do_create_officer(
         )
     if User.objects.filter(username=username).exists():
         raise IdentityError("username_taken", f"Tên đăng nhập đã có / The username is taken: {username}")
+    organisation = organisation.strip()
+    if len(organisation) > 100:
+        raise IdentityError(
+            "invalid_organisation", "Mã cơ quan quá dài (tối đa 100 ký tự) / Organisation code too long (100 at most)"
+        )
     value = _password(password, username)
     with transaction.atomic():
         user = User(
             username=username,
             kind=UserKind.OFFICER,
+            organisation=organisation,
             display_name=display_name,
             officer_role=role,
             province_wide=province_wide,
@@ -78,6 +86,7 @@ def do_create_officer(
                 "role": role,
                 "province_wide": province_wide,
                 "communes": sorted(set(communes)),
+                "organisation": organisation,
             },
         )
     return user, device

@@ -36,6 +36,7 @@ def test_it_creates_the_demo_accounts_once() -> None:
     assert police.commune_codes == [COMMUNE_A]
     assert first["officers"][1]["totp_secret"] == TotpDevice.objects.get(user=police).secret
     assert first["admin"]["username"] == "demo.admin"
+    assert [o["organisation"] for o in first["officers"]] == ["", "", "BHXH", "SO-YTE", "", ""]
     assert User.objects.get(username="031085000111").eid_level == EidLevel.LEVEL2
     assert User.objects.count() == 2 + 6 + 1
     # The level-1 citizen holds a current card the demo police officer can check.
@@ -123,3 +124,29 @@ def test_it_prints_the_public_key_to_register_upstream(tmp_path: Path, monkeypat
     assert public["kid"] == key.thumbprint()
     assert public["n"] == key.as_dict(private=False)["n"]
     assert "d" not in public
+
+
+def test_it_creates_an_officer_of_an_agency_from_the_command_line() -> None:
+    result = runner.invoke(
+        account_app,
+        [
+            "create-officer",
+            "--username",
+            "bhxh.lan",
+            "--name",
+            "Nguyễn Thị Lan",
+            "--role",
+            "social_insurance",
+            "--province-wide",
+            "--organisation",
+            " BHXH-HP ",
+            "--password",
+            "mat-khau-rat-dai-123",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["organisation"] == "BHXH-HP"
+    assert User.objects.get(username="bhxh.lan").organisation == "BHXH-HP"
+    created = AuditEntry.objects.get(action="identity.officer_created")
+    assert created.details["organisation"] == "BHXH-HP"
