@@ -7,6 +7,12 @@
 - Either way the officer must be **province-wide**: a run compares the extract with the whole
   register of the province and its results show register values of anyone in it, which a
   commune officer may not see.
+- **Agencies.** A job, its source, review rows and decisions belong to the agency of the officer
+  who uploaded it: its member organisation code (``exchange.Member.code``), which officer
+  accounts carry as ``organisation``. Officers who run and review see only their own agency's
+  work, and an officer of no agency is refused. Auditors read every agency's work (oversight is
+  their task) and still change nothing. A job of another agency is refused and audited, never
+  shown.
 
 Citizens, officers without a role and officers of other roles are refused. The rules take a
 plain :class:`LinkageOfficer`, so this module needs nothing from ``identity``.
@@ -23,10 +29,22 @@ from dancu.core.access import Jurisdiction, OfficerRole
 from dancu.core.audit import Actor
 from dancu.core.models import ActorKind
 
-__all__ = ["READ_ROLES", "RUN_ROLES", "LinkageOfficer", "LinkageRefused", "linkage_officer"]
+__all__ = [
+    "EVERY_AGENCY_ROLES",
+    "OTHER_AGENCY",
+    "READ_ROLES",
+    "RUN_ROLES",
+    "LinkageOfficer",
+    "LinkageRefused",
+    "linkage_officer",
+]
 
 RUN_ROLES: Final = frozenset({OfficerRole.SOCIAL_INSURANCE.value, OfficerRole.DEPARTMENT_ADMIN.value})
 READ_ROLES: Final = RUN_ROLES | {OfficerRole.AUDITOR.value}
+#: Roles that read the work of every agency (and never write).
+EVERY_AGENCY_ROLES: Final = frozenset({OfficerRole.AUDITOR.value})
+
+OTHER_AGENCY: Final = "Phiên này thuộc cơ quan khác / This job belongs to another agency"
 
 
 class LinkageRefused(PermissionDenied):
@@ -40,14 +58,24 @@ class LinkageOfficer:
     actor_id: str
     role: str
     jurisdiction: Jurisdiction
+    #: The officer's agency (member organisation code); "" only for roles in EVERY_AGENCY_ROLES.
+    agency: str = ""
 
     @property
     def actor(self) -> Actor:
-        return Actor(kind=ActorKind.OFFICER, id=self.actor_id)
+        return Actor(kind=ActorKind.OFFICER, id=self.actor_id, organisation=self.agency)
 
     @property
     def may_run(self) -> bool:
         return self.role in RUN_ROLES
+
+    @property
+    def sees_every_agency(self) -> bool:
+        return self.role in EVERY_AGENCY_ROLES
+
+    def may_see(self, agency: str) -> bool:
+        """May this officer see the work of ``agency``? Deny unless it is theirs (or they audit)."""
+        return self.sees_every_agency or (bool(self.agency) and agency == self.agency)
 
 
 def linkage_officer(user: object, *, run: bool) -> LinkageOfficer:
@@ -70,4 +98,9 @@ def linkage_officer(user: object, *, run: bool) -> LinkageOfficer:
         raise LinkageRefused(
             "Liên kết dữ liệu cần phạm vi toàn tỉnh / Record linkage needs a province-wide jurisdiction"
         )
-    return LinkageOfficer(actor_id=str(getattr(user, "actor_id", "")), role=role, jurisdiction=jurisdiction)
+    agency = str(getattr(user, "organisation", "") or "").strip()
+    if not agency and role not in EVERY_AGENCY_ROLES:
+        raise LinkageRefused("Tài khoản của bạn chưa gắn với cơ quan nào / Your account belongs to no agency")
+    return LinkageOfficer(
+        actor_id=str(getattr(user, "actor_id", "")), role=role, jurisdiction=jurisdiction, agency=agency
+    )

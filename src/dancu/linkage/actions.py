@@ -79,27 +79,27 @@ def normalise_source_name(name: str) -> str:
     return cleaned
 
 
-def do_ensure_source(actor: Actor, name: str) -> Source:
-    """The source called ``name``, created (and audited) if it does not exist yet."""
+def do_ensure_source(actor: Actor, name: str, *, agency: str) -> Source:
+    """The source called ``name`` of ``agency``, created (and audited) if it does not exist yet."""
     cleaned = normalise_source_name(name)
     with transaction.atomic():
-        source, created = Source.objects.get_or_create(name=cleaned, defaults={"created_by": actor.id})
+        source, created = Source.objects.get_or_create(agency=agency, name=cleaned, defaults={"created_by": actor.id})
         if created:
             record(
                 action="linkage.source.create",
                 actor=actor,
                 object_type="linkage.Source",
                 object_id=source.pk,
-                details={"name": cleaned},
+                details={"name": cleaned, "agency": agency},
             )
     return source
 
 
-def do_record_refusal(actor_id: str, refusal: LinkageRefused, what: str) -> None:
+def do_record_refusal(actor_id: str, refusal: LinkageRefused, what: str, *, organisation: str = "") -> None:
     """Audit a refused request (it changes nothing else)."""
     record(
         action="linkage.refused",
-        actor=Actor(kind="officer" if actor_id else "anonymous", id=actor_id),
+        actor=Actor(kind="officer" if actor_id else "anonymous", id=actor_id, organisation=organisation),
         outcome=Outcome.REFUSED,
         details={"what": what, "reason": str(refusal.args[0]) if refusal.args else ""},
     )
@@ -178,9 +178,10 @@ def check_upload_extract(
             f"Tên cột bị trùng / Column names repeat: {', '.join(repr(h) for h in twice)}", field="extract"
         )
     with transaction.atomic():
-        source = do_ensure_source(officer.actor, cleaned_name)
+        source = do_ensure_source(officer.actor, cleaned_name, agency=officer.agency)
         job = LinkJob.objects.create(
             source=source,
+            agency=source.agency,
             channel=RunChannel.WEB,
             original_name=Path(original_name).name[:255] or "extract",
             file_kind=stored.kind,
@@ -197,7 +198,13 @@ def check_upload_extract(
             object_type="linkage.LinkJob",
             object_id=str(job.public_id),
             purpose=PURPOSE,
-            details={"source": source.name, "size": stored.size, "sha256": stored.sha256, "kind": stored.kind},
+            details={
+                "source": source.name,
+                "agency": source.agency,
+                "size": stored.size,
+                "sha256": stored.sha256,
+                "kind": stored.kind,
+            },
         )
     return job
 
@@ -239,10 +246,18 @@ def _enqueue(job_id: int) -> None:
 
 
 def do_create_cli_job(
-    actor: Actor, *, source_name: str, extract: Path, kind: FileKind, headers: list[str], mapping: Mapping[str, str]
+    actor: Actor,
+    *,
+    source_name: str,
+    agency: str = "",
+    extract: Path,
+    kind: FileKind,
+    headers: list[str],
+    mapping: Mapping[str, str],
 ) -> LinkJob:
-    """Record a ``dancu link`` run as a job (already running), so its results and review rows
-    appear on the linkage pages like an upload's."""
+    """Record a ``dancu link`` run as a job (already running) of ``agency``, so its results and
+    review rows appear on that agency's linkage pages like an upload's (with no agency, only
+    auditors see them)."""
     import hashlib
 
     digest = hashlib.sha256()
@@ -250,9 +265,10 @@ def do_create_cli_job(
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     with transaction.atomic():
-        source = do_ensure_source(actor, source_name)
+        source = do_ensure_source(actor, source_name, agency=agency.strip())
         job = LinkJob.objects.create(
             source=source,
+            agency=source.agency,
             channel=RunChannel.CLI,
             status=JobStatus.RUNNING,
             original_name=extract.name[:255],
@@ -270,7 +286,14 @@ def do_create_cli_job(
             object_type="linkage.LinkJob",
             object_id=str(job.public_id),
             purpose=PURPOSE,
-            details={"source": source.name, "size": job.size, "sha256": job.sha256, "kind": kind, "channel": "cli"},
+            details={
+                "source": source.name,
+                "agency": source.agency,
+                "size": job.size,
+                "sha256": job.sha256,
+                "kind": kind,
+                "channel": "cli",
+            },
         )
     return job
 

@@ -24,8 +24,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over
 
 @admin.register(Source)
 class SourceAdmin(ReadOnlyAdmin):
-    list_display = ("name", "created_by", "created_at")
-    search_fields = ("name",)
+    list_display = ("name", "agency", "created_by", "created_at")
+    list_filter = ("agency",)
+    search_fields = ("name", "agency")
 
 
 @admin.register(SourceIndicator)
@@ -35,8 +36,10 @@ class SourceIndicatorAdmin(ReadOnlyAdmin):
 
 @admin.register(LinkJob)
 class LinkJobAdmin(ReadOnlyAdmin):
-    list_display = ("public_id", "source", "channel", "status", "rows", "matched", "review", "unmatched", "created_at")
-    list_filter = ("status", "channel", "source")
+    list_display = (
+        "public_id", "agency", "source", "channel", "status", "rows", "matched", "review", "unmatched", "created_at"
+    )  # fmt: skip
+    list_filter = ("status", "channel", "agency")
     exclude = ("headers", "mapping")
 
 

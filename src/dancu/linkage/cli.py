@@ -2,8 +2,9 @@
 
 The detected column mapping is printed first (``--show-mapping`` prints it as a mapping file
 and stops); ``--mapping`` corrects it. Progress goes to standard error, a JSON summary to
-standard output. The run is recorded as a job of ``--source``, so the source's earlier review
-decisions are reused and its review rows can be decided on the linkage pages.
+standard output. The run is recorded as a job of ``--source`` owned by ``--agency`` (a member
+organisation code), so the source's earlier review decisions are reused and the agency's
+officers decide its review rows on the linkage pages (without ``--agency`` only auditors see it).
 
 Exit status: 0 when RESULT was written; 2 for bad input (unreadable file, unknown or missing
 column), with nothing written; 1 when linkage itself failed.
@@ -59,6 +60,14 @@ def link_command(
     source: Annotated[
         str, typer.Option("--source", help="Tên nguồn dữ liệu, vd. “BHXH Hải Phòng” / the agency dataset's name")
     ] = DEFAULT_SOURCE,
+    agency: Annotated[
+        str,
+        typer.Option(
+            "--agency",
+            help="Mã cơ quan sở hữu nguồn, vd. BHXH-HP; cán bộ cơ quan đó thấy kết quả / "
+            "the owning agency's member organisation code; its officers see the results",
+        ),
+    ] = "",
     show_mapping: Annotated[
         bool,
         typer.Option("--show-mapping", help="Chỉ in ánh xạ cột dưới dạng tệp ánh xạ / only print the mapping file"),
@@ -118,7 +127,13 @@ def link_command(
         actor = Actor(kind=ActorKind.SYSTEM, id=f"cli:{getpass.getuser()}")
         try:
             job = do_create_cli_job(
-                actor, source_name=source, extract=extract, kind=kind, headers=preview.headers, mapping=complete
+                actor,
+                source_name=source,
+                agency=agency,
+                extract=extract,
+                kind=kind,
+                headers=preview.headers,
+                mapping=complete,
             )
         except LinkageInputError as exc:
             raise _fail(str(exc)) from exc
@@ -131,6 +146,7 @@ def link_command(
     summary = {
         "job": str(job.public_id),
         "source": job.source.name,
+        "agency": job.agency,
         "rows": job.rows,
         "matched": job.matched,
         "matched_clean": job.matched_clean,

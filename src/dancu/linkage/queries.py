@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from dancu.core import units
 from dancu.core.audit import record
-from dancu.linkage.access import LinkageOfficer
+from dancu.linkage.access import OTHER_AGENCY, LinkageOfficer, LinkageRefused
 from dancu.linkage.models import LinkJob, ReviewDecision, ReviewItem, ReviewState, Source, SourceIndicator
 from dancu.linkage.results import ResultPage, result_page
 from dancu.linkage.running import STAGE_LABELS, PriorDecision
@@ -49,24 +49,42 @@ def prior_decisions(source: Source) -> dict[str, PriorDecision]:
     return newest
 
 
+def _visible_sources(officer: LinkageOfficer) -> QuerySet[Source]:
+    everything = Source.objects.all()
+    if officer.sees_every_agency:
+        return everything
+    return everything.filter(agency=officer.agency) if officer.agency else everything.none()
+
+
+def _visible_jobs(officer: LinkageOfficer) -> QuerySet[LinkJob]:
+    everything = LinkJob.objects.all()
+    if officer.sees_every_agency:
+        return everything
+    return everything.filter(agency=officer.agency) if officer.agency else everything.none()
+
+
 def source_names(officer: LinkageOfficer) -> list[str]:
-    """Names of the known sources, for the upload form's suggestions."""
-    return list(Source.objects.order_by("name").values_list("name", flat=True))
+    """Names of the officer's agency's sources, for the upload form's suggestions."""
+    return list(_visible_sources(officer).order_by("name").values_list("name", flat=True).distinct())
 
 
 def sources(officer: LinkageOfficer) -> list[Source]:
-    """The known sources, by name."""
-    return list(Source.objects.order_by("name"))
+    """The sources the officer may see (their agency's; every agency's for an auditor), by name."""
+    return list(_visible_sources(officer).order_by("name", "agency"))
 
 
 def recent_jobs(officer: LinkageOfficer, limit: int = 50) -> list[LinkJob]:
-    """The latest jobs, newest first."""
-    return list(LinkJob.objects.select_related("source").order_by("-created_at", "-id")[:limit])
+    """The latest jobs the officer may see, newest first."""
+    return list(_visible_jobs(officer).select_related("source").order_by("-created_at", "-id")[:limit])
 
 
 def get_job(officer: LinkageOfficer, public_id: uuid.UUID | str) -> LinkJob:
-    """The job with this public id; ``LinkJob.DoesNotExist`` when there is none."""
-    return LinkJob.objects.select_related("source").get(public_id=public_id)
+    """The job with this public id; ``LinkJob.DoesNotExist`` when there is none and
+    :class:`LinkageRefused` when it belongs to an agency the officer may not see."""
+    job = LinkJob.objects.select_related("source").get(public_id=public_id)
+    if not officer.may_see(job.agency):
+        raise LinkageRefused(OTHER_AGENCY)
+    return job
 
 
 def job_status(job: LinkJob) -> dict[str, Any]:
@@ -181,13 +199,18 @@ def candidate_record(officer: LinkageOfficer, item: ReviewItem) -> CandidateReco
 
 
 def decision_journal(officer: LinkageOfficer, source: Source | None = None, limit: int = 200) -> list[ReviewDecision]:
-    """The newest decisions, of one source or of all."""
+    """The newest decisions the officer may see, of one source or of all."""
     decisions = ReviewDecision.objects.select_related("source", "job").order_by("-decided_at", "-id")
+    decisions = decisions.filter(source__in=_visible_sources(officer))
     if source is not None:
         decisions = decisions.filter(source=source)
     return list(decisions[:limit])
 
 
-def source_indicators() -> list[SourceIndicator]:
-    """Every source's indicator numbers (counts only; monitoring reads these)."""
-    return list(SourceIndicator.objects.select_related("source", "job").order_by("source__name"))
+def source_indicators(officer: LinkageOfficer | None = None) -> list[SourceIndicator]:
+    """The indicator numbers of the sources ``officer`` may see, or of every source when
+    ``officer`` is ``None`` (monitoring: counts only, no personal data)."""
+    indicators = SourceIndicator.objects.select_related("source", "job").order_by("source__name", "source__agency")
+    if officer is not None:
+        indicators = indicators.filter(source__in=_visible_sources(officer))
+    return list(indicators)

@@ -39,18 +39,21 @@ View = Callable[..., HttpResponseBase]
 
 def linkage_view(*, run: bool) -> Callable[[View], View]:
     """Log in, then admit only linkage officers (``run``: those who may run and review).
-    A refusal is audited, answered 403 with the reason, and changes nothing."""
+    A refusal — here, or raised by the view (a job of another agency) — is audited, answered
+    403 with the reason, and changes nothing."""
 
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            actor_id = str(getattr(request.user, "actor_id", ""))
+            organisation = str(getattr(request.user, "organisation", "") or "")
             try:
                 officer = linkage_officer(request.user, run=run)
+                return view(request, officer, *args, **kwargs)
             except LinkageRefused as refusal:
-                do_record_refusal(str(getattr(request.user, "actor_id", "")), refusal, request.path)
+                do_record_refusal(actor_id, refusal, request.path, organisation=organisation)
                 return render(request, "linkage/refused.html", {"reason": refusal.args[0]}, status=403)
-            return view(request, officer, *args, **kwargs)
 
         return wrapper
 
@@ -88,7 +91,7 @@ def index(request: HttpRequest, officer: LinkageOfficer) -> HttpResponse:
                 for count in (ind.matched_clean, ind.matched_with_differences, ind.review, ind.unmatched)
             ],
         )
-        for ind in queries.source_indicators()
+        for ind in queries.source_indicators(officer)
     ]
     return render(
         request,
@@ -296,9 +299,7 @@ def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.U
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if not officer.may_run:
-            refusal = LinkageRefused("Vai trò của bạn không được phép xem xét / Your role may not review links")
-            do_record_refusal(officer.actor_id, refusal, request.path)
-            return render(request, "linkage/refused.html", {"reason": refusal.args[0]}, status=403)
+            raise LinkageRefused("Vai trò của bạn không được phép xem xét / Your role may not review links")
         if form.is_valid():
             try:
                 check_decide_review(officer, item, form.cleaned_data["decision"], form.cleaned_data["reason"])

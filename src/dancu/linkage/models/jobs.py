@@ -36,6 +36,9 @@ class LinkJob(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey("linkage.Source", on_delete=models.PROTECT, related_name="jobs")
+    # The agency the job belongs to (its source's agency, kept here so every read filters on
+    # one indexed column): only that agency's officers see and review it.
+    agency = models.CharField("mã cơ quan / agency code", max_length=100, blank=True)
     channel = models.CharField(max_length=4, choices=RunChannel.choices, default=RunChannel.WEB)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.AWAITING_MAPPING)
     # The file as the user named it: shown back to them, never used as a path.
@@ -73,7 +76,10 @@ class LinkJob(models.Model):
     class Meta:
         verbose_name = "phiên liên kết / link job"
         verbose_name_plural = "phiên liên kết / link jobs"
-        indexes = [models.Index(fields=["source", "-created_at"], name="linkjob_source_created")]
+        indexes = [
+            models.Index(fields=["source", "-created_at"], name="linkjob_source_created"),
+            models.Index(fields=["agency", "-created_at"], name="linkjob_agency_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} · {self.original_name} ({self.status})"

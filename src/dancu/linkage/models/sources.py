@@ -8,9 +8,13 @@ from django.utils import timezone
 
 
 class Source(models.Model):
-    """Nguồn dữ liệu: one agency dataset, named by the agency (unique, case as typed)."""
+    """Nguồn dữ liệu: one agency dataset, named by the agency (unique within the agency, case as
+    typed). ``agency`` is the member organisation code of the agency that owns it, as its
+    officers' accounts carry it (``identity.User.organisation``); blank for a CLI run without
+    ``--agency``, which only auditors see."""
 
-    name = models.CharField("tên nguồn / source name", max_length=200, unique=True)
+    agency = models.CharField("mã cơ quan / agency code", max_length=100, blank=True)
+    name = models.CharField("tên nguồn / source name", max_length=200)
     # The last mapping an officer confirmed ({extract header: engine field or ""}); offered
     # again for the next extract with the same headers.
     mapping = models.JSONField(default=dict, blank=True)
@@ -21,6 +25,7 @@ class Source(models.Model):
         verbose_name = "nguồn dữ liệu / source"
         verbose_name_plural = "nguồn dữ liệu / sources"
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="source_agency_name_unique")]
 
     def __str__(self) -> str:
         return self.name

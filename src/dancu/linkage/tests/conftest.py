@@ -71,15 +71,33 @@ def _officer(username: str, role: str, *, province_wide: bool = True, **extra: A
     )
 
 
+#: The agencies of the personas (member organisation codes).
+BHXH = "BHXH-HP"
+SO_YTE = "SO-YTE-HP"
+
+
 @pytest.fixture
 def insurance_officer(db: None) -> User:
-    """Cán bộ BHXH with province-wide jurisdiction: may run and review."""
-    return _officer("bhxh_lan", OfficerRole.SOCIAL_INSURANCE)
+    """Cán bộ BHXH with province-wide jurisdiction: may run and review BHXH's jobs."""
+    return _officer("bhxh_lan", OfficerRole.SOCIAL_INSURANCE, organisation=BHXH)
+
+
+@pytest.fixture
+def insurance_colleague(db: None) -> User:
+    """A second officer of the same agency (BHXH): sees and reviews its jobs too."""
+    return _officer("bhxh_tuan", OfficerRole.SOCIAL_INSURANCE, organisation=BHXH)
 
 
 @pytest.fixture
 def department_admin(db: None) -> User:
-    return _officer("so_yte_quan", OfficerRole.DEPARTMENT_ADMIN)
+    """The health department's administrator: another agency than BHXH."""
+    return _officer("so_yte_quan", OfficerRole.DEPARTMENT_ADMIN, organisation=SO_YTE)
+
+
+@pytest.fixture
+def insurance_officer_without_agency(db: None) -> User:
+    """A social-insurance officer whose account names no agency: refused (deny by default)."""
+    return _officer("bhxh_vo_chu", OfficerRole.SOCIAL_INSURANCE)
 
 
 @pytest.fixture
@@ -96,7 +114,7 @@ def officer_commune_a(db: None) -> User:
 @pytest.fixture
 def insurance_officer_commune(db: None) -> User:
     """A social-insurance officer limited to one commune: refused (linkage needs the province)."""
-    return _officer("bhxh_xa_a", OfficerRole.SOCIAL_INSURANCE, province_wide=False)
+    return _officer("bhxh_xa_a", OfficerRole.SOCIAL_INSURANCE, province_wide=False, organisation=BHXH)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_it_links_a_messy_extract_and_writes_the_contract_columns(
     path = write_extract_csv(extract, tmp_path / "bhxh.csv")
     out = tmp_path / "result.csv"
 
-    code, stdout, stderr = _link(str(path), "--out", str(out), "--source", "BHXH Hải Phòng")
+    code, stdout, stderr = _link(str(path), "--out", str(out), "--source", "BHXH Hải Phòng", "--agency", "BHXH-HP")
 
     assert code == 0, stderr
     # The mapping is shown.
@@ -61,7 +61,12 @@ def test_it_links_a_messy_extract_and_writes_the_contract_columns(
         assert isinstance(json.loads(row["differences"]), dict)
     job = LinkJob.objects.get(public_id=summary["job"])
     assert job.status == JobStatus.DONE
-    assert job.source.name == "BHXH Hải Phòng"
+    assert (job.source.name, job.source.agency, job.agency, summary["agency"]) == (
+        "BHXH Hải Phòng",
+        "BHXH-HP",
+        "BHXH-HP",
+        "BHXH-HP",
+    )
     assert ReviewItem.objects.filter(job=job).count() == counts["review"]
     run = AuditEntry.objects.get(action="linkage.job.run", object_id=str(job.public_id))
     assert run.details["register_persons"] == 400

@@ -12,15 +12,18 @@ from dancu.linkage.queries import prior_decisions
 
 pytestmark = pytest.mark.django_db
 
-OFFICER = LinkageOfficer(actor_id="bhxh_lan", role="social_insurance", jurisdiction=Jurisdiction(province_wide=True))
+OFFICER = LinkageOfficer(
+    actor_id="bhxh_lan", role="social_insurance", jurisdiction=Jurisdiction(province_wide=True), agency="BHXH-HP"
+)
 
 
 @pytest.fixture
 def reviewed_job(db: None) -> LinkJob:
     """A finished job of three rows: one matched, two awaiting review (one with differences)."""
-    source = Source.objects.create(name="BHXH Hải Phòng")
+    source = Source.objects.create(agency="BHXH-HP", name="BHXH Hải Phòng")
     job = LinkJob.objects.create(
         source=source,
+        agency="BHXH-HP",
         status=JobStatus.DONE,
         original_name="bhxh.csv",
         file_kind="csv",
