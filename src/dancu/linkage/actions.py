@@ -10,9 +10,10 @@ decision, with the person's ID as subject) and ``linkage.refused``.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
 from django.db import transaction
@@ -23,7 +24,7 @@ from dancu.core.audit import Actor, record
 from dancu.core.models import Outcome
 from dancu.linkage.access import LinkageOfficer, LinkageRefused
 from dancu.linkage.engine.headers import FIELDS, MappingError, recognise_headers
-from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract, store_extract
+from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract, store_extract, work_dir
 from dancu.linkage.models import (
     Decision,
     FileKind,
@@ -42,7 +43,9 @@ __all__ = [
     "LinkageInputError",
     "check_confirm_mapping",
     "check_decide_review",
+    "check_rerun_job",
     "check_upload_extract",
+    "do_abandon_job",
     "do_create_cli_job",
     "do_ensure_source",
     "do_fail_job",
@@ -56,6 +59,13 @@ __all__ = [
 ]
 
 PURPOSE = "record_linkage"
+
+#: Shown on the progress page of a job whose worker died while running it.
+WORKER_STOPPED: Final = (
+    "Tiến trình nền đã dừng khi đang liên kết tệp này (máy chủ khởi động lại hoặc thiếu bộ nhớ). "
+    "Tệp vẫn được giữ; hãy bấm “Chạy lại”. / The background worker stopped while linking this "
+    "extract (a restart or lack of memory). The file is kept; press “Run again”."
+)
 
 
 class LinkageInputError(ValueError):
@@ -425,6 +435,69 @@ def do_fail_job(job: LinkJob, message: str) -> LinkJob:
             purpose=PURPOSE,
             details={"error": message[:500]},
         )
+    job.refresh_from_db()
+    return job
+
+
+def do_abandon_job(job_id: int, task_result_id: str) -> LinkJob | None:
+    """Fail a job whose worker died while running it (the hook of :mod:`dancu.core.jobs`).
+
+    Idempotent, and leaves alone a job that has finished or was queued again under another
+    task since. The register copy the dead run left in its work directory holds the whole
+    register's personal data, so it is removed here.
+    """
+    job = LinkJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in {JobStatus.QUEUED, JobStatus.RUNNING}:
+        return None
+    if job.task_id and job.task_id != task_result_id[:64]:
+        return None
+    shutil.rmtree(work_dir(job), ignore_errors=True)
+    return do_fail_job(job, WORKER_STOPPED)
+
+
+def may_rerun(job: LinkJob) -> bool:
+    """Can this job run again? A failed upload whose extract is still stored."""
+    return (
+        job.status == JobStatus.FAILED
+        and job.channel == RunChannel.WEB
+        and bool(job.extract_name)
+        and media_path(job.extract_name).is_file()
+    )
+
+
+def check_rerun_job(officer: LinkageOfficer, job: LinkJob) -> LinkJob:
+    """Queue a failed upload again with its confirmed mapping (after the transaction commits)."""
+    if not officer.may_run:
+        raise LinkageRefused("Vai trò của bạn không được phép liên kết dữ liệu / Your role may not use record linkage")
+    if not may_rerun(job):
+        raise LinkageInputError(
+            "Chỉ chạy lại được phiên thất bại còn giữ tệp / Only a failed job whose file is kept can run again"
+        )
+    with transaction.atomic():
+        updated = LinkJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED,
+            error="",
+            stage="",
+            done=0,
+            total=0,
+            percent=0,
+            task_id="",
+            started_at=None,
+            finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if not updated:
+            raise LinkageInputError("Phiên này đang chạy lại / This job is already running again")
+        record(
+            action="linkage.job.rerun",
+            actor=officer.actor,
+            object_type="linkage.LinkJob",
+            object_id=str(job.public_id),
+            purpose=PURPOSE,
+            details={"previous_error": job.error[:500]},
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: _enqueue(job_id))
     job.refresh_from_db()
     return job
 

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class LinkageConfig(AppConfig):
     name = "dancu.linkage"
     label = "linkage"
+
+    def ready(self) -> None:
+        from dancu.core.jobs import AbandonedJob, on_abandoned
+        from dancu.linkage.tasks import run_link_job
+
+        @on_abandoned(run_link_job)
+        def fail_link_job(job: AbandonedJob) -> None:
+            """A worker died running an upload: fail the job so its page says so and offers a re-run."""
+            from dancu.linkage.actions import do_abandon_job
+
+            if job.args:
+                do_abandon_job(int(job.args[0]), job.result_id)

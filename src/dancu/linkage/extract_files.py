@@ -34,6 +34,7 @@ __all__ = [
     "media_path",
     "peek_extract",
     "store_extract",
+    "work_dir",
 ]
 
 #: The largest extract accepted (a million rows of CSV is about 150 MB).
@@ -70,6 +71,11 @@ class ExtractPreview:
 def media_path(name: str) -> Path:
     """The absolute path of a file named relative to MEDIA_ROOT."""
     return Path(settings.MEDIA_ROOT) / name
+
+
+def work_dir(job: Any) -> Path:
+    """Where a run of ``job`` keeps its copy of the register (removed when the run ends)."""
+    return Path(settings.DANCU_HOME) / "linkage" / "work" / str(job.public_id)
 
 
 def max_upload_bytes() -> int:

@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
-from django.conf import settings
 from django_tasks import task
 
 from dancu.linkage.actions import do_fail_job, do_finish_job, do_report_progress, do_start_job
-from dancu.linkage.extract_files import RESULT_DIR, media_path
+from dancu.linkage.extract_files import RESULT_DIR, media_path, work_dir
 from dancu.linkage.models import LinkJob
 from dancu.linkage.queries import prior_decisions
 from dancu.linkage.running import (
@@ -69,13 +68,12 @@ def execute_job(
     failed with its message and re-raises.
     """
     report = _throttled_progress(job.pk, progress)
-    work_dir = Path(settings.DANCU_HOME) / "linkage" / "work" / str(job.public_id)
     try:
         if fields is None:
             report("extract", 0, 1)
             fields, _mapping = read_fields(extract, job.mapping)
             report("extract", 1, 1)
-        outcome = run_linkage(fields, work_dir=work_dir, prior=prior_decisions(job.source), progress=report)
+        outcome = run_linkage(fields, work_dir=work_dir(job), prior=prior_decisions(job.source), progress=report)
         result_name = f"{RESULT_DIR}/{secrets.token_hex(16)}.parquet"
         write_result_parquet(outcome.table, media_path(result_name))
         if result_csv is not None:
@@ -84,6 +82,10 @@ def execute_job(
         return do_finish_job(job, outcome, fields, result_name=result_name)
     except LinkInputError as exc:
         do_fail_job(job, str(exc))
+        raise
+    except KeyboardInterrupt:
+        # Ctrl-C on ``dancu link``: the job must not stay "running" for ever.
+        do_fail_job(job, "Người chạy lệnh đã dừng phiên này / The operator interrupted this run")
         raise
     except Exception as exc:
         log.exception("link job %s failed", job.public_id)

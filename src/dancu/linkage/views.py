@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dancu.core.audit import record
 from dancu.linkage import queries
@@ -24,8 +24,10 @@ from dancu.linkage.actions import (
     LinkageInputError,
     check_confirm_mapping,
     check_decide_review,
+    check_rerun_job,
     check_upload_extract,
     do_record_refusal,
+    may_rerun,
 )
 from dancu.linkage.engine.headers import FIELDS
 from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract
@@ -176,8 +178,30 @@ def progress(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID
     return render(
         request,
         "linkage/progress.html",
-        {"job": job, "stage_label": STAGE_LABELS.get(job.stage, job.get_status_display())},
+        {
+            "job": job,
+            "officer": officer,
+            "may_rerun": officer.may_run and may_rerun(job),
+            "stage_label": STAGE_LABELS.get(job.stage, job.get_status_display()),
+        },
     )
+
+
+@require_POST
+@linkage_view(run=True)
+def rerun(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID) -> HttpResponse:
+    """Queue a failed job again (its file and confirmed mapping are kept)."""
+    job = _job(officer, public_id)
+    try:
+        check_rerun_job(officer, job)
+    except LinkageInputError as exc:
+        return render(
+            request,
+            "linkage/progress.html",
+            {"job": job, "officer": officer, "may_rerun": False, "rerun_error": str(exc)},
+            status=400,
+        )
+    return redirect("linkage:progress", public_id=job.public_id)
 
 
 @require_GET
