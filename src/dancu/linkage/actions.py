@@ -23,6 +23,7 @@ from django.utils import timezone
 from dancu.core.audit import Actor, record
 from dancu.core.models import Outcome
 from dancu.linkage.access import LinkageOfficer, LinkageRefused
+from dancu.linkage.candidates import differences, offered_ids
 from dancu.linkage.engine.headers import FIELDS, MappingError, recognise_headers
 from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract, store_extract, work_dir
 from dancu.linkage.models import (
@@ -38,6 +39,7 @@ from dancu.linkage.models import (
     SourceIndicator,
 )
 from dancu.linkage.running import REQUIRED_FIELDS, STAGES, RunOutcome
+from dancu.registry.models import Person
 
 __all__ = [
     "LinkageInputError",
@@ -340,7 +342,9 @@ def _differences(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _review_items(job: LinkJob, table: pa.Table, fields: pa.Table) -> list[ReviewItem]:
+def _review_items(
+    job: LinkJob, table: pa.Table, fields: pa.Table, rejected: Mapping[str, list[str]]
+) -> list[ReviewItem]:
     import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no type hints
 
     review = table.filter(pc.equal(table.column("status"), "review"))
@@ -362,6 +366,7 @@ def _review_items(job: LinkJob, table: pa.Table, fields: pa.Table) -> list[Revie
                 extract={k: v for k, v in values.items() if k != "row_id" and v},
                 differences=_differences(row["differences"]),
                 explanation=row["explanation"] or "",
+                rejected_candidates=rejected.get(row["row_key"], []),
             )
         )
     return items
@@ -373,7 +378,7 @@ def do_finish_job(job: LinkJob, outcome: RunOutcome, fields: pa.Table, *, result
     now = timezone.now()
     with transaction.atomic():
         ReviewItem.objects.filter(job=job).delete()
-        ReviewItem.objects.bulk_create(_review_items(job, outcome.table, fields), batch_size=2000)
+        ReviewItem.objects.bulk_create(_review_items(job, outcome.table, fields, outcome.rejected), batch_size=2000)
         LinkJob.objects.filter(pk=job.pk).update(
             status=JobStatus.DONE,
             stage="save",
@@ -505,8 +510,8 @@ def check_rerun_job(officer: LinkageOfficer, job: LinkJob) -> LinkJob:
 # --- review ------------------------------------------------------------------------------------
 
 
-# Which job counter a review item counts in, by state: pending items are "review"; a confirmed
-# one is matched (clean or with differences); a rejected one is unmatched.
+# Which job counters a review row counts in: pending rows are "review"; a confirmed one is
+# matched (clean or with differences, against the person confirmed); "none of these" is unmatched.
 def _buckets(state: str, has_differences: bool) -> tuple[str, ...]:
     if state == ReviewState.CONFIRMED:
         return ("matched", "matched_with_differences" if has_differences else "matched_clean")
@@ -515,26 +520,43 @@ def _buckets(state: str, has_differences: bool) -> tuple[str, ...]:
     return ("review",)
 
 
-def check_decide_review(officer: LinkageOfficer, item: ReviewItem, decision: str, reason: str) -> ReviewDecision:
-    """Confirm or reject a review row's candidate; a later decision on the same row replaces
-    an earlier one (both stay in the journal)."""
+def _differs(state: str, chosen: str, engine_candidate: str, engine: dict[str, Any], other: dict[str, Any]) -> bool:
+    if state != ReviewState.CONFIRMED:
+        return False
+    return bool(engine if chosen == engine_candidate else other)
+
+
+def check_decide_review(
+    officer: LinkageOfficer, item: ReviewItem, decision: str, reason: str, candidate: str = ""
+) -> ReviewDecision:
+    """Decide a review row: ``confirm`` that ``candidate`` is its person, ``reject`` one
+    candidate (the row stays open for another), or ``none`` — nobody offered is the row's
+    person. ``candidate`` must be one the review page offers (the engine's candidate when
+    blank). A later decision on the same row replaces an earlier one; all stay in the journal.
+    """
     if not officer.may_run:
         raise LinkageRefused("Vai trò của bạn không được phép xem xét / Your role may not review links")
     if decision not in Decision.values:
         raise LinkageInputError("Quyết định không hợp lệ / Invalid decision")
-    if not item.personal_id:
-        raise LinkageInputError("Dòng này không có ứng viên để quyết định / This row has no candidate to decide on")
     reason = " ".join(reason.split())
     if len(reason) > 500:
         raise LinkageInputError("Lý do quá dài (tối đa 500 ký tự) / Reason too long (500 characters at most)")
-    if decision == Decision.REJECT and not reason:
+    if decision in {Decision.REJECT, Decision.NONE} and not reason:
         raise LinkageInputError("Hãy ghi lý do bác bỏ / Give a reason for rejecting")
-    return do_decide_review(officer.actor, item, decision, reason)
+    if decision == Decision.NONE:
+        return do_decide_review(officer.actor, item, decision, reason, "")
+    candidate = candidate.strip() or item.personal_id
+    if not candidate:
+        raise LinkageInputError("Dòng này không có ứng viên để quyết định / This row has no candidate to decide on")
+    if candidate not in offered_ids(item):
+        raise LinkageInputError(
+            f"Người {candidate} không phải ứng viên của dòng này / {candidate} is not a candidate for this row"
+        )
+    return do_decide_review(officer.actor, item, decision, reason, candidate)
 
 
-def do_decide_review(actor: Actor, item: ReviewItem, decision: str, reason: str) -> ReviewDecision:
-    """Journal the decision, settle the row and move it between the job's counters."""
-    new_state = ReviewState.CONFIRMED if decision == Decision.CONFIRM else ReviewState.REJECTED
+def do_decide_review(actor: Actor, item: ReviewItem, decision: str, reason: str, candidate: str) -> ReviewDecision:
+    """Journal the decision, settle (or reopen) the row and move it between the job's counters."""
     with transaction.atomic():
         # Lock the item so two officers deciding at once move the counters once each.
         locked = ReviewItem.objects.select_for_update().select_related("job").get(pk=item.pk)
@@ -545,30 +567,59 @@ def do_decide_review(actor: Actor, item: ReviewItem, decision: str, reason: str)
             row_key=locked.row_key,
             row_id=locked.row_id,
             decision=decision,
-            personal_id=locked.personal_id,
+            personal_id=candidate,
             reason=reason,
             decided_by=actor.id,
         )
-        old_state = locked.state
-        ReviewItem.objects.filter(pk=locked.pk).update(state=new_state, decision=entry)
-        if old_state != new_state:
-            has_differences = bool(locked.differences)
-            moves: dict[str, Any] = {}
-            for name in _buckets(old_state, has_differences):
-                moves[name] = F(name) - 1
-            for name in _buckets(new_state, has_differences):
-                moves[name] = F(name) + 1
+        old = (locked.state, locked.chosen_personal_id, locked.chosen_differences)
+        rejected = list(locked.rejected_candidates)
+        state, chosen, chosen_differences = old
+        if decision == Decision.CONFIRM:
+            state, chosen = ReviewState.CONFIRMED, candidate
+            rejected = [r for r in rejected if r != candidate]
+            other = Person.objects.filter(personal_id=candidate).first() if candidate != locked.personal_id else None
+            chosen_differences = differences(locked.extract, other) if other is not None else {}
+        elif decision == Decision.NONE:
+            state, chosen, chosen_differences = ReviewState.REJECTED, "", {}
+        else:
+            if candidate not in rejected:
+                rejected.append(candidate)
+            if state == ReviewState.CONFIRMED and chosen == candidate:
+                state, chosen, chosen_differences = ReviewState.PENDING, "", {}
+        ReviewItem.objects.filter(pk=locked.pk).update(
+            state=state,
+            chosen_personal_id=chosen,
+            chosen_differences=chosen_differences,
+            rejected_candidates=rejected,
+            decision=entry,
+        )
+        before = _buckets(old[0], _differs(old[0], old[1], locked.personal_id, locked.differences, old[2]))
+        after = _buckets(state, _differs(state, chosen, locked.personal_id, locked.differences, chosen_differences))
+        delta: dict[str, int] = {}
+        for name in before:
+            delta[name] = delta.get(name, 0) - 1
+        for name in after:
+            delta[name] = delta.get(name, 0) + 1
+        moves: dict[str, Any] = {name: F(name) + change for name, change in delta.items() if change}
+        if moves:
             LinkJob.objects.filter(pk=job.pk).update(**moves)
             indicator_moves = {k: v for k, v in moves.items() if k != "matched"}
             SourceIndicator.objects.filter(source_id=job.source_id, job=job).update(**indicator_moves)
         record(
             action="linkage.review.decide",
             actor=actor,
-            subject_personal_id=locked.personal_id,
+            subject_personal_id=candidate or locked.personal_id,
             object_type="linkage.ReviewItem",
             object_id=locked.pk,
             purpose=PURPOSE,
-            details={"job": str(job.public_id), "row_id": locked.row_id, "decision": decision, "reason": reason},
+            details={
+                "job": str(job.public_id),
+                "row_id": locked.row_id,
+                "decision": decision,
+                "candidate": candidate,
+                "engine_candidate": locked.personal_id,
+                "reason": reason,
+            },
         )
     item.refresh_from_db()
     return entry

@@ -56,8 +56,13 @@ class MappingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    # Sent by the confirm and reject buttons (name="decision"), not rendered as a field.
-    decision = forms.ChoiceField(choices=Decision.choices)
+    """A review decision. The page's buttons send ``choice`` = ``"confirm:<personal ID>"``,
+    ``"reject:<personal ID>"`` or ``"none"``; ``decision`` and ``candidate`` may be sent apart
+    instead (a blank candidate means the engine's)."""
+
+    choice = forms.CharField(required=False, max_length=40)
+    decision = forms.ChoiceField(choices=Decision.choices, required=False)
+    candidate = forms.RegexField(regex=r"^\d{12}$", required=False, max_length=12)
     reason = forms.CharField(
         label="Lý do / Reason",
         max_length=500,
@@ -65,3 +70,15 @@ class DecisionForm(forms.Form):
         help_text="Bắt buộc khi bác bỏ / Required when rejecting",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = str(data.get("choice") or "")
+        if choice:
+            decision, _, candidate = choice.partition(":")
+            if decision not in Decision.values or (candidate and not (candidate.isdigit() and len(candidate) == 12)):
+                raise forms.ValidationError("Lựa chọn không hợp lệ / Invalid choice")
+            data["decision"], data["candidate"] = decision, candidate
+        if not data.get("decision"):
+            raise forms.ValidationError("Hãy chọn một quyết định / Choose a decision")
+        return data

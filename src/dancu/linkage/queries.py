@@ -9,17 +9,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dancu.core import units
 from dancu.core.audit import record
+from dancu.linkage import candidates
 from dancu.linkage.access import OTHER_AGENCY, LinkageOfficer, LinkageRefused
 from dancu.linkage.models import LinkJob, ReviewDecision, ReviewItem, ReviewState, Source, SourceIndicator
 from dancu.linkage.results import ResultPage, result_page
-from dancu.linkage.running import STAGE_LABELS, PriorDecision
-from dancu.registry.models import DatePrecision, Person, PersonStatus, Residence, ResidenceKind
+from dancu.linkage.running import STAGE_LABELS, PriorDecision, fold_decisions
+from dancu.registry.models import Person, PersonStatus
 
 __all__ = [
     "CandidateRecord",
-    "candidate_record",
     "decision_journal",
     "get_job",
     "get_review_item",
@@ -28,6 +27,7 @@ __all__ = [
     "prior_decisions",
     "recent_jobs",
     "results_for",
+    "review_candidates",
     "review_queue",
     "source_indicators",
     "source_names",
@@ -38,15 +38,16 @@ PURPOSE = "record_linkage"
 
 
 def prior_decisions(source: Source) -> dict[str, PriorDecision]:
-    """The newest decision per row fingerprint of ``source`` (what the next run reuses)."""
-    newest: dict[str, PriorDecision] = {}
+    """What holds per row fingerprint of ``source`` after all its journaled decisions (what the
+    next run reuses; see :func:`~dancu.linkage.running.fold_decisions`)."""
+    entries: dict[str, list[tuple[str, str]]] = {}
     for key, decision, personal_id in (
         ReviewDecision.objects.filter(source=source)
         .order_by("decided_at", "id")
         .values_list("row_key", "decision", "personal_id")
     ):
-        newest[key] = PriorDecision(decision=decision, personal_id=personal_id)
-    return newest
+        entries.setdefault(key, []).append((decision, personal_id))
+    return {key: fold_decisions(rows) for key, rows in entries.items()}
 
 
 def _visible_sources(officer: LinkageOfficer) -> QuerySet[Source]:
@@ -141,61 +142,52 @@ class CandidateRecord:
     personal_id: str
     values: dict[str, str]
     deceased: bool
+    #: The engine's candidate (the others come from :func:`dancu.linkage.candidates.alternatives`).
+    engine: bool = True
+    #: An officer said this is not the row's person.
+    rejected: bool = False
+    #: The person the row was confirmed to.
+    chosen: bool = False
 
 
-def _birth_text(person: Person) -> str:
-    if person.birth_precision == DatePrecision.YEAR:
-        return str(person.birth_date.year)
-    if person.birth_precision == DatePrecision.MONTH:
-        return person.birth_date.strftime("%m/%Y")
-    return person.birth_date.strftime("%d/%m/%Y")
-
-
-def _commune_name(code: str) -> str:
-    try:
-        return units.get_unit(code, "current").name
-    except units.UnknownUnitError:
-        return code
-
-
-def candidate_record(officer: LinkageOfficer, item: ReviewItem) -> CandidateRecord | None:
-    """The register record of ``item``'s candidate for the side-by-side view (audited as an
-    officer's read of that person), or ``None`` if the person is no longer in the register."""
-    if not item.personal_id:
-        return None
-    person = Person.objects.filter(personal_id=item.personal_id).select_related("household").first()
-    if person is None:
-        return None
-    residence = (
-        Residence.objects.filter(person=person, kind=ResidenceKind.PERMANENT, is_active=True).order_by("-id").first()
+def review_candidates(officer: LinkageOfficer, item: ReviewItem) -> list[CandidateRecord]:
+    """The engine's candidate of ``item`` (if still in the register) and the other persons an
+    officer may pick instead, for the review page. Showing a person's register values is a read
+    of that person: one audit entry per person shown."""
+    rejected = set(item.rejected_candidates)
+    people: list[tuple[Person, bool]] = []
+    engine = (
+        Person.objects.filter(personal_id=item.personal_id).select_related("household").first()
+        if item.personal_id
+        else None
     )
-    commune = (residence.commune_code if residence else "") or person.commune_code
-    line = (residence.address_line if residence else "") or (person.household.address_line if person.household else "")
-    former = list(person.former_ids.order_by("number").values_list("number", flat=True))
-    values = {
-        "full_name": person.full_name,
-        "birth_date": _birth_text(person),
-        "sex": person.get_sex_display(),
-        "personal_id": person.personal_id,
-        "old_id_number": ", ".join(former),
-        "address": ", ".join(p for p in (line, _commune_name(commune) if commune else "") if p),
-        "phone": person.phone,
-        "ethnicity": person.ethnicity,
-    }
-    fields = [name for name, value in values.items() if value]
-    record(
-        action="linkage.review.view",
-        actor=officer.actor,
-        subject_personal_id=person.personal_id,
-        object_type="linkage.ReviewItem",
-        object_id=item.pk,
-        purpose=PURPOSE,
-        fields=fields,
-        details={"job": str(item.job.public_id), "row_id": item.row_id},
-    )
-    return CandidateRecord(
-        personal_id=person.personal_id, values=values, deceased=person.status == PersonStatus.DECEASED
-    )
+    if engine is not None:
+        people.append((engine, True))
+    people.extend((person, False) for person in candidates.alternatives(item))
+    shown = []
+    for person, is_engine in people:
+        values = candidates.display_values(person)
+        record(
+            action="linkage.review.view",
+            actor=officer.actor,
+            subject_personal_id=person.personal_id,
+            object_type="linkage.ReviewItem",
+            object_id=item.pk,
+            purpose=PURPOSE,
+            fields=[name for name, value in values.items() if value],
+            details={"job": str(item.job.public_id), "row_id": item.row_id, "engine_candidate": is_engine},
+        )
+        shown.append(
+            CandidateRecord(
+                personal_id=person.personal_id,
+                values=values,
+                deceased=person.status == PersonStatus.DECEASED,
+                engine=is_engine,
+                rejected=person.personal_id in rejected,
+                chosen=item.state == ReviewState.CONFIRMED and person.personal_id == item.chosen_personal_id,
+            )
+        )
+    return shown
 
 
 def decision_journal(officer: LinkageOfficer, source: Source | None = None, limit: int = 200) -> list[ReviewDecision]:

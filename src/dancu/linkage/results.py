@@ -4,7 +4,9 @@ review decisions laid over the engine's statuses.
 The result of a run is a Parquet file (one row per extract row); a million rows stay out of
 the database and DuckDB pages through them in milliseconds. Decisions live in the database
 (:class:`~dancu.linkage.models.ReviewItem`), so every read joins them in: a confirmed row reads
-``matched`` with the confirmed person, a rejected one ``unmatched`` without differences.
+``matched`` with the confirmed person and the differences against that person, a row that is
+none of the candidates ``unmatched`` without differences, and a row whose candidate was rejected
+stays ``review`` without that candidate.
 """
 
 from __future__ import annotations
@@ -85,15 +87,41 @@ def parse_differences(value: Any) -> list[Difference]:
 
 
 def _decisions(job: LinkJob) -> pa.Table:
-    decided = ReviewItem.objects.filter(job=job).exclude(state=ReviewState.PENDING)
-    rows = list(decided.values_list("row_number", "state", "personal_id"))
+    """The rows officers changed: confirmed (to the engine's candidate or another person), none
+    of the candidates, or still open after the engine's candidate was rejected."""
+    changed = ReviewItem.objects.filter(job=job).exclude(state=ReviewState.PENDING, rejected_candidates=[])
+    numbers, decided, people, found, differing = [], [], [], [], []
+    for number, state, engine, chosen, engine_diff, chosen_diff, rejected in changed.values_list(
+        "row_number",
+        "state",
+        "personal_id",
+        "chosen_personal_id",
+        "differences",
+        "chosen_differences",
+        "rejected_candidates",
+    ):
+        row: tuple[str, str | None, str | None, bool]
+        if state == ReviewState.CONFIRMED:
+            diff = engine_diff if chosen == engine else chosen_diff
+            row = ("matched", chosen, json.dumps(diff, ensure_ascii=False), bool(diff))
+        elif state == ReviewState.REJECTED:
+            row = ("unmatched", None, None, False)
+        elif engine in rejected:
+            row = ("review", None, None, False)
+        else:
+            continue
+        numbers.append(number)
+        decided.append(row[0])
+        people.append(row[1])
+        found.append(row[2])
+        differing.append(row[3])
     return pa.table(
         {
-            "row_number": pa.array([r[0] for r in rows], pa.int64()),
-            "decided": pa.array(
-                ["matched" if r[1] == ReviewState.CONFIRMED else "unmatched" for r in rows], pa.string()
-            ),
-            "decided_pid": pa.array([r[2] for r in rows], pa.string()),
+            "row_number": pa.array(numbers, pa.int64()),
+            "decided": pa.array(decided, pa.string()),
+            "decided_pid": pa.array(people, pa.string()),
+            "decided_differences": pa.array(found, pa.string()),
+            "decided_has_differences": pa.array(differing, pa.bool_()),
         }
     )
 
@@ -106,16 +134,20 @@ def _overlaid(con: duckdb.DuckDBPyConnection, job: LinkJob) -> None:
         CREATE TEMP VIEW results AS
         SELECT r.row_number, r.row_id,
                coalesce(d.decided, r.status) AS status,
-               CASE WHEN d.decided IS NULL THEN r.personal_id
-                    WHEN d.decided = 'matched' THEN d.decided_pid END AS personal_id,
+               CASE WHEN d.decided IS NULL THEN r.personal_id ELSE d.decided_pid END AS personal_id,
                r.score,
-               CASE WHEN d.decided = 'unmatched' THEN NULL ELSE r.differences END AS differences,
-               CASE WHEN d.decided = 'unmatched' THEN false ELSE r.has_differences END AS has_differences,
+               CASE WHEN d.decided IS NULL THEN r.differences ELSE d.decided_differences END AS differences,
+               CASE WHEN d.decided IS NULL THEN r.has_differences ELSE d.decided_has_differences END
+                 AS has_differences,
                CASE WHEN d.decided = 'matched' THEN 'Cán bộ đã xác nhận / confirmed by a reviewer'
-                    WHEN d.decided = 'unmatched' THEN 'Cán bộ đã bác bỏ / rejected by a reviewer'
+                    WHEN d.decided = 'unmatched'
+                    THEN 'Cán bộ xác định không ai trong số ứng viên / none of the candidates, by a reviewer'
+                    WHEN d.decided = 'review'
+                    THEN 'Cán bộ đã bác bỏ ứng viên; chờ chọn người khác / '
+                         || 'a reviewer rejected the candidate; awaiting another choice'
                     ELSE r.explanation END AS explanation,
                r.duplicate_of,
-               CASE WHEN d.decided IS NULL THEN r.method ELSE 'decision' END AS method
+               CASE WHEN d.decided IN ('matched', 'unmatched') THEN 'decision' ELSE r.method END AS method
         FROM read_parquet('{path}') r LEFT JOIN decisions d USING (row_number)
         """  # noqa: S608 — the path is our own generated file name
     )

@@ -6,7 +6,9 @@ the caller's business (:mod:`dancu.linkage.actions`).
 
 Review decisions are kept per *source* and keyed by a fingerprint of the row's identifying
 values (:func:`row_keys`), not by the row number, so they survive an agency renumbering its
-rows; before each run they are turned into the engine's ``{row_id: personal_id | "rejected"}``.
+rows; before each run the settled ones are turned into the engine's
+``{row_id: personal_id | "rejected"}``, and a row the engine links to a candidate an officer
+rejected for it goes back to review.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -38,6 +40,7 @@ __all__ = [
     "PriorDecision",
     "Progress",
     "RunOutcome",
+    "fold_decisions",
     "overall_percent",
     "read_fields",
     "row_keys",
@@ -100,10 +103,34 @@ class LinkInputError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class PriorDecision:
-    """An officer's earlier decision on a row of the same source."""
+    """What officers decided earlier about a row of the same source, folded from the journal.
 
-    decision: str  # "confirm" | "reject"
-    personal_id: str
+    ``decision`` is ``"confirm"`` (the row is ``personal_id``), ``"none"`` (nobody in the
+    register) or ``""`` (not settled; only candidates were rejected). ``rejected`` holds the
+    candidates said not to be the row's person.
+    """
+
+    decision: str
+    personal_id: str = ""
+    rejected: frozenset[str] = frozenset()
+
+
+def fold_decisions(entries: Iterable[tuple[str, str]]) -> PriorDecision:
+    """Fold one row's journal entries (decision, personal ID), oldest first, into what holds now:
+    a later confirm or "none" replaces an earlier one; rejecting the confirmed person unsettles
+    the row; confirming a rejected person takes the rejection back."""
+    settled, person, rejected = "", "", set()
+    for decision, personal_id in entries:
+        if decision == "confirm":
+            settled, person = "confirm", personal_id
+            rejected.discard(personal_id)
+        elif decision == "none":
+            settled, person = "none", ""
+        elif decision == "reject":
+            rejected.add(personal_id)
+            if settled == "confirm" and person == personal_id:
+                settled, person = "", ""
+    return PriorDecision(settled, person, frozenset(rejected))
 
 
 @dataclass
@@ -114,6 +141,8 @@ class RunOutcome:
     table: pa.Table
     register_rows: int
     counts: dict[str, int] = field(default_factory=dict)
+    #: {row_key: personal IDs officers rejected} for this extract's rows.
+    rejected: dict[str, list[str]] = field(default_factory=dict)
 
 
 def overall_percent(stage: str, done: int, total: int) -> int:
@@ -162,9 +191,44 @@ def engine_decisions(row_ids: list[str], keys: list[str], prior: Mapping[str, Pr
     decisions = {}
     for row_id, key in zip(row_ids, keys, strict=True):
         found = prior.get(key)
-        if found is not None:
-            decisions[row_id] = found.personal_id if found.decision == "confirm" else "rejected"
+        if found is not None and found.decision == "confirm":
+            decisions[row_id] = found.personal_id
+        elif found is not None and found.decision == "none":
+            decisions[row_id] = "rejected"
     return decisions
+
+
+REJECTED_CANDIDATE: Final = (
+    "Cán bộ đã bác bỏ ứng viên này trước đây; cần chọn người khác / "
+    "a reviewer rejected this candidate earlier; choose another"
+)
+
+
+def reopen_rejected_candidates(table: pa.Table, prior: Mapping[str, PriorDecision]) -> tuple[pa.Table, int]:
+    """Send back to review every row the engine linked to a candidate an officer rejected for it
+    (the engine knows only settled decisions); return the table and how many rows changed."""
+    rejected = {key: p.rejected for key, p in prior.items() if p.rejected and not p.decision}
+    if not rejected:
+        return table, 0
+    hits = pc.is_in(table.column("row_key"), value_set=pa.array(list(rejected), pa.string()))
+    indices = pc.indices_nonzero(hits).to_pylist()
+    if not indices:
+        return table, 0
+    status = table.column("status").to_pylist()
+    explanation = table.column("explanation").to_pylist()
+    keys = table.column("row_key").to_pylist()
+    people = table.column("personal_id").to_pylist()
+    changed = 0
+    for i in indices:
+        if people[i] in rejected[keys[i]] and status[i] in {"matched", "review"}:
+            status[i] = "review"
+            explanation[i] = REJECTED_CANDIDATE
+            changed += 1
+    table = table.set_column(table.schema.get_field_index("status"), "status", pa.array(status, pa.string()))
+    table = table.set_column(
+        table.schema.get_field_index("explanation"), "explanation", pa.array(explanation, pa.string())
+    )
+    return table, changed
 
 
 def run_linkage(
@@ -204,11 +268,14 @@ def run_linkage(
     table = table.append_column("row_number", pa.array(range(1, table.num_rows + 1), pa.int64()))
     by_row = dict(zip(row_ids, keys, strict=True))
     table = table.append_column("row_key", pa.array([by_row[str(r)] for r in table.column("row_id").to_pylist()]))
+    table, reopened = reopen_rejected_candidates(table, prior or {})
     # A narrow flag beside the wide JSON, so result pages filter without reading the JSON.
     table = table.append_column("has_differences", has_differences(table))
     outcome = RunOutcome(table=table, register_rows=export.rows)
     outcome.counts = count_results(table)
-    outcome.counts["decisions_reused"] = len(decisions)
+    outcome.counts["decisions_reused"] = len(decisions) + reopened
+    present = set(keys)
+    outcome.rejected = {k: sorted(p.rejected) for k, p in (prior or {}).items() if p.rejected and k in present}
     return outcome
 
 

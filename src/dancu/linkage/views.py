@@ -32,7 +32,7 @@ from dancu.linkage.actions import (
 from dancu.linkage.engine.headers import FIELDS
 from dancu.linkage.extract_files import ExtractFileError, media_path, peek_extract
 from dancu.linkage.forms import DecisionForm, MappingForm, UploadForm
-from dancu.linkage.models import JobStatus, LinkJob, ReviewItem, ReviewState
+from dancu.linkage.models import Decision, JobStatus, LinkJob, ReviewItem, ReviewState
 from dancu.linkage.results import FILTERS, write_job_csv
 from dancu.linkage.running import STAGE_LABELS
 
@@ -311,10 +311,15 @@ def _side_by_side(item: ReviewItem, register: dict[str, str]) -> list[dict[str, 
     return rows
 
 
+#: The fields the table of other candidates shows.
+CANDIDATE_FIELDS = ("full_name", "birth_date", "sex", "personal_id", "address")
+
+
 @require_http_methods(["GET", "POST"])
 @linkage_view(run=False)
 def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID, item_id: int) -> HttpResponse:
-    """One review row side by side with its register candidate; confirm or reject it."""
+    """One review row side by side with its register candidate, and the other persons it may
+    be; confirm one, reject one, or decide it is none of them."""
     job = _job(officer, public_id)
     try:
         item = queries.get_review_item(officer, job, item_id)
@@ -325,16 +330,25 @@ def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.U
         if not officer.may_run:
             raise LinkageRefused("Vai trò của bạn không được phép xem xét / Your role may not review links")
         if form.is_valid():
+            decision = form.cleaned_data["decision"]
             try:
-                check_decide_review(officer, item, form.cleaned_data["decision"], form.cleaned_data["reason"])
+                check_decide_review(
+                    officer, item, decision, form.cleaned_data["reason"], form.cleaned_data.get("candidate") or ""
+                )
             except LinkageInputError as exc:
                 form.add_error(None, str(exc))
             else:
+                if decision == Decision.REJECT and item.state == ReviewState.PENDING:
+                    # One candidate is out: stay on the row to pick another or none.
+                    return redirect("linkage:review_item", public_id=job.public_id, item_id=item.pk)
                 following = queries.next_pending_item(job, item.row_number)
                 if following is not None:
                     return redirect("linkage:review_item", public_id=job.public_id, item_id=following.pk)
                 return redirect("linkage:review_list", public_id=job.public_id)
-    candidate = queries.candidate_record(officer, item)
+    shown = queries.review_candidates(officer, item)
+    candidate = next((c for c in shown if c.engine), None)
+    others = [c for c in shown if not c.engine]
+    fields = [(name, FIELDS[name]) for name in CANDIDATE_FIELDS]
     return render(
         request,
         "linkage/review_item.html",
@@ -343,6 +357,8 @@ def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.U
             "officer": officer,
             "item": item,
             "candidate": candidate,
+            "others": [(c, [c.values.get(name, "") for name, _ in fields]) for c in others],
+            "other_fields": fields,
             "comparison": _side_by_side(item, candidate.values if candidate else {}),
             "form": form,
         },

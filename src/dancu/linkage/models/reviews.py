@@ -1,9 +1,11 @@
 """The review queue of a job and the journal of officers' decisions.
 
-A ``review`` row is an extract row the engine could not settle alone. An officer confirms or
-rejects its register candidate; the decision goes into the journal of the *source*, keyed by a
-fingerprint of the row's values (``row_key``), so the next run of the same source reuses it
-even when the agency renumbers its rows.
+A ``review`` row is an extract row the engine could not settle alone. An officer confirms its
+register candidate or another one offered beside it (a sibling, a namesake), rejects one
+candidate and goes on with the others, or decides that the row is none of them; each decision
+goes into the journal of the *source*, keyed by a fingerprint of the row's values
+(``row_key``), so the next run of the same source reuses it even when the agency renumbers its
+rows.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from django.utils import timezone
 class ReviewState(models.TextChoices):
     PENDING = "pending", "Chờ xem xét / Pending"
     CONFIRMED = "confirmed", "Đã xác nhận / Confirmed"
-    REJECTED = "rejected", "Đã bác bỏ / Rejected"
+    # The row is none of the candidates (counted unmatched).
+    REJECTED = "rejected", "Không ai trong số ứng viên / None of the candidates"
 
 
 class Decision(models.TextChoices):
+    #: This candidate (``personal_id``) is the row's person.
     CONFIRM = "confirm", "Xác nhận là cùng một người / Same person"
-    REJECT = "reject", "Không phải cùng một người / Not the same person"
+    #: This candidate (``personal_id``) is not the row's person; the row stays open.
+    REJECT = "reject", "Không phải người này / Not this person"
+    #: The row is none of the candidates offered (``personal_id`` is blank).
+    NONE = "none", "Không ai trong số này / None of these"
 
 
 class ReviewItem(models.Model):
@@ -39,6 +46,13 @@ class ReviewItem(models.Model):
     differences = models.JSONField(default=dict)
     explanation = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    # The person confirmed (the engine's candidate or another one offered); blank unless confirmed.
+    chosen_personal_id = models.CharField(max_length=12, blank=True)
+    # The differences against the chosen person when it is not the engine's candidate (same form
+    # as ``differences``).
+    chosen_differences = models.JSONField(default=dict, blank=True)
+    # Personal IDs an officer said are not this row's person (in this job or an earlier run).
+    rejected_candidates = models.JSONField(default=list, blank=True)
     decision = models.ForeignKey(
         "linkage.ReviewDecision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,7 +80,8 @@ class ReviewDecision(models.Model):
     row_key = models.CharField(max_length=64)
     row_id = models.CharField(max_length=64)
     decision = models.CharField(max_length=8, choices=Decision.choices)
-    personal_id = models.CharField(max_length=12)
+    # The candidate confirmed or rejected; blank for "none of these".
+    personal_id = models.CharField(max_length=12, blank=True)
     reason = models.CharField("lý do / reason", max_length=500, blank=True)
     decided_by = models.CharField(max_length=100)
     decided_at = models.DateTimeField(default=timezone.now)

@@ -107,7 +107,7 @@ def test_it_walks_an_officer_from_upload_to_a_reviewed_correction_list(
     assert response["Location"] == reverse("linkage:review_item", args=[job.public_id, second.pk])
     response = client.post(
         reverse("linkage:review_item", args=[job.public_id, second.pk]),
-        {"decision": "reject", "reason": "Anh em sinh đôi, khác tên"},
+        {"choice": "none", "reason": "Anh em sinh đôi, khác tên"},
     )
     assert response.status_code == 302
     before = (job.matched, job.review, job.unmatched)
@@ -119,7 +119,7 @@ def test_it_walks_an_officer_from_upload_to_a_reviewed_correction_list(
     journal = list(ReviewDecision.objects.order_by("id").values_list("row_id", "decision", "personal_id", "reason"))
     assert journal == [
         (first.row_id, "confirm", first.personal_id, ""),
-        (second.row_id, "reject", second.personal_id, "Anh em sinh đôi, khác tên"),
+        (second.row_id, "none", "", "Anh em sinh đôi, khác tên"),
     ]
     decided = AuditEntry.objects.filter(action="linkage.review.decide").order_by("id")
     assert [e.subject_personal_id for e in decided] == [first.personal_id, second.personal_id]
@@ -158,7 +158,7 @@ def test_it_reuses_decisions_on_the_next_run_of_the_same_source_even_renumbered(
     client.post(reverse("linkage:review_item", args=[first_job.public_id, confirmed.pk]), {"decision": "confirm"})
     client.post(
         reverse("linkage:review_item", args=[first_job.public_id, rejected.pk]),
-        {"decision": "reject", "reason": "Khác người"},
+        {"decision": "none", "reason": "Khác người"},
     )
     # Next month the agency sends the same people in another order, renumbered.
     extract.rows.reverse()

@@ -62,7 +62,7 @@ def test_it_lets_an_officer_change_their_mind_and_keeps_both_decisions(reviewed_
 
     check_decide_review(OFFICER, item, "confirm", "")
     after_confirm = _counts(reviewed_job)
-    check_decide_review(OFFICER, item, "reject", "Sai người: khác cha mẹ")
+    check_decide_review(OFFICER, item, "none", "Sai người: khác cha mẹ")
     after_reject = _counts(reviewed_job)
 
     assert after_confirm == (matched + 1, clean + bucket[0], differing + bucket[1], review - 1, unmatched)
@@ -71,9 +71,9 @@ def test_it_lets_an_officer_change_their_mind_and_keeps_both_decisions(reviewed_
     assert item.state == ReviewState.REJECTED
     assert list(ReviewDecision.objects.order_by("id").values_list("decision", "reason")) == [
         ("confirm", ""),
-        ("reject", "Sai người: khác cha mẹ"),
+        ("none", "Sai người: khác cha mẹ"),
     ]
-    assert prior_decisions(reviewed_job.source)[item.row_key].decision == "reject"
+    assert prior_decisions(reviewed_job.source)[item.row_key].decision == "none"
     indicator = SourceIndicator.objects.get(source=reviewed_job.source)
     assert (indicator.review, indicator.unmatched) == (review - 1, unmatched + 1)
 
@@ -82,6 +82,7 @@ def test_it_lets_an_officer_change_their_mind_and_keeps_both_decisions(reviewed_
     ("decision", "reason", "message"),
     [
         ("reject", "   ", "Give a reason for rejecting"),
+        ("none", "", "Give a reason for rejecting"),
         ("maybe", "", "Invalid decision"),
         ("confirm", "x" * 501, "Reason too long"),
     ],

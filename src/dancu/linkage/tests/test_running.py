@@ -53,8 +53,13 @@ def test_it_keys_a_row_by_content_not_by_row_number() -> None:
 
 
 def test_it_turns_prior_decisions_into_the_engines_form() -> None:
-    prior = {"k1": PriorDecision("confirm", "031190000001"), "k3": PriorDecision("reject", "031190000002")}
-    assert engine_decisions(["10", "11", "12"], ["k1", "k2", "k3"], prior) == {
+    prior = {
+        "k1": PriorDecision("confirm", "031190000001"),
+        "k3": PriorDecision("none"),
+        # Only a candidate rejected: not the engine's business (the run reopens the row after).
+        "k4": PriorDecision("", "", frozenset({"031190000002"})),
+    }
+    assert engine_decisions(["10", "11", "12", "13"], ["k1", "k2", "k3", "k4"], prior) == {
         "10": "031190000001",
         "12": "rejected",
     }
