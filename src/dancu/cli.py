@@ -46,6 +46,9 @@ def build_app() -> typer.Typer:
     link = _optional("dancu.linkage.cli", "link_command")
     if link is not None:
         app.command("link")(link)
+    link_stats = _optional("dancu.linkage.cli", "link_stats_command")
+    if link_stats is not None:
+        app.command("link-stats")(link_stats)
     return app
 
 

@@ -29,7 +29,7 @@ from dancu.linkage.engine.headers import FIELDS, HeaderMapping, MappingError, lo
 from dancu.linkage.extract_files import ExtractFileError, detect_kind, peek_extract
 from dancu.linkage.running import REQUIRED_FIELDS, STAGE_LABELS, LinkInputError, overall_percent, read_fields
 
-__all__ = ["DEFAULT_SOURCE", "link_command"]
+__all__ = ["DEFAULT_SOURCE", "link_command", "link_stats_command"]
 
 DEFAULT_SOURCE = "Dòng lệnh / Command line"
 
@@ -159,3 +159,21 @@ def link_command(
         "out": str(out),
     }
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+def link_stats_command(
+    agency: Annotated[
+        str, typer.Option("--agency", help="Chỉ nguồn của cơ quan này / only this agency's sources")
+    ] = "",
+) -> None:
+    """Chỉ số liên kết theo nguồn (JSON) / the linkage indicators per source, as JSON.
+
+    Per source, its latest run: rows, linked clean, linked with differences, awaiting review,
+    unmatched (counts and shares). Counts only, no personal data; for monitoring.
+    """
+    from dancu.linkage.queries import indicator_report, source_indicators
+
+    indicators = source_indicators()
+    if agency:
+        indicators = [ind for ind in indicators if ind.source.agency == agency]
+    typer.echo(json.dumps(indicator_report(indicators), ensure_ascii=False, indent=2))

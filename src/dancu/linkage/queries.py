@@ -22,6 +22,7 @@ __all__ = [
     "decision_journal",
     "get_job",
     "get_review_item",
+    "indicator_report",
     "job_status",
     "next_pending_item",
     "prior_decisions",
@@ -206,3 +207,37 @@ def source_indicators(officer: LinkageOfficer | None = None) -> list[SourceIndic
     if officer is not None:
         indicators = indicators.filter(source__in=_visible_sources(officer))
     return list(indicators)
+
+
+def indicator_report(indicators: list[SourceIndicator]) -> dict[str, Any]:
+    """The indicators as JSON for monitoring: per source its latest run's counts and the shares
+    linked clean, linked with differences, awaiting review and unmatched (counts only, no
+    personal data; the four shares add up to 1 for a run with rows)."""
+
+    def share(count: int, rows: int) -> float:
+        return round(count / rows, 6) if rows else 0.0
+
+    return {
+        "sources": [
+            {
+                "source": ind.source.name,
+                "agency": ind.source.agency,
+                "job": str(ind.job.public_id) if ind.job else None,
+                "finished_at": ind.job.finished_at.isoformat() if ind.job and ind.job.finished_at else None,
+                "updated_at": ind.updated_at.isoformat(),
+                "rows": ind.rows,
+                "matched_clean": ind.matched_clean,
+                "matched_with_differences": ind.matched_with_differences,
+                "review": ind.review,
+                "unmatched": ind.unmatched,
+                "duplicates": ind.duplicates,
+                "shares": {
+                    "clean": share(ind.matched_clean, ind.rows),
+                    "with_differences": share(ind.matched_with_differences, ind.rows),
+                    "review": share(ind.review, ind.rows),
+                    "unmatched": share(ind.unmatched, ind.rows),
+                },
+            }
+            for ind in indicators
+        ]
+    }

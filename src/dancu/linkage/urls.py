@@ -7,6 +7,7 @@ urlpatterns = [
     path("lien-ket/", views.index, name="index"),
     path("lien-ket/tai-len/", views.upload, name="upload"),
     path("lien-ket/nhat-ky/", views.journal, name="journal"),
+    path("lien-ket/chi-so.json", views.indicators, name="indicators"),
     path("lien-ket/phien/<uuid:public_id>/", views.progress, name="progress"),
     path("lien-ket/phien/<uuid:public_id>/cot/", views.mapping, name="mapping"),
     path("lien-ket/phien/<uuid:public_id>/chay-lai/", views.rerun, name="rerun"),

@@ -102,6 +102,13 @@ def index(request: HttpRequest, officer: LinkageOfficer) -> HttpResponse:
     )
 
 
+@require_GET
+@linkage_view(run=False)
+def indicators(request: HttpRequest, officer: LinkageOfficer) -> HttpResponse:
+    """The indicators of the sources the officer may see, as JSON (counts and shares only)."""
+    return JsonResponse(queries.indicator_report(queries.source_indicators(officer)))
+
+
 @require_http_methods(["GET", "POST"])
 @linkage_view(run=True)
 def upload(request: HttpRequest, officer: LinkageOfficer) -> HttpResponse:
