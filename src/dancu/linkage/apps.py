@@ -7,7 +7,15 @@ class LinkageConfig(AppConfig):
 
     def ready(self) -> None:
         from dancu.core.jobs import AbandonedJob, on_abandoned
+        from dancu.core.periodic import every
         from dancu.linkage.tasks import run_link_job
+
+        @every(3600, name="linkage.remove_expired_files")
+        def remove_expired_files() -> None:
+            """Delete extracts and results older than DANCU_LINKAGE_RETENTION_DAYS (personal data)."""
+            from dancu.linkage.actions import do_remove_expired_files
+
+            do_remove_expired_files()
 
         @on_abandoned(run_link_job)
         def fail_link_job(job: AbandonedJob) -> None:

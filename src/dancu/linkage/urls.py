@@ -11,6 +11,7 @@ urlpatterns = [
     path("lien-ket/phien/<uuid:public_id>/", views.progress, name="progress"),
     path("lien-ket/phien/<uuid:public_id>/cot/", views.mapping, name="mapping"),
     path("lien-ket/phien/<uuid:public_id>/chay-lai/", views.rerun, name="rerun"),
+    path("lien-ket/phien/<uuid:public_id>/xoa-tep/", views.remove_files, name="remove_files"),
     path("lien-ket/phien/<uuid:public_id>/trang-thai.json", views.status, name="status"),
     path("lien-ket/phien/<uuid:public_id>/ket-qua/", views.results, name="results"),
     path("lien-ket/phien/<uuid:public_id>/ket-qua.csv", views.download, name="download"),

@@ -10,6 +10,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -24,6 +25,7 @@ from dancu.linkage.actions import (
     LinkageInputError,
     check_confirm_mapping,
     check_decide_review,
+    check_remove_job_files,
     check_rerun_job,
     check_upload_extract,
     do_record_refusal,
@@ -140,7 +142,7 @@ def upload(request: HttpRequest, officer: LinkageOfficer) -> HttpResponse:
 def mapping(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID) -> HttpResponse:
     """Show the detected column mapping and let the officer correct it before the run."""
     job = _job(officer, public_id)
-    if job.status != JobStatus.AWAITING_MAPPING:
+    if job.status != JobStatus.AWAITING_MAPPING or job.files_removed_at is not None:
         return redirect("linkage:progress", public_id=job.public_id)
     headers = list(job.headers)
     form = MappingForm(headers, request.POST or None, initial_mapping=dict(job.mapping))
@@ -178,7 +180,7 @@ def mapping(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID)
 def progress(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID) -> HttpResponse:
     """The progress bar of a queued or running job (the failure, if it failed)."""
     job = _job(officer, public_id)
-    if job.status == JobStatus.AWAITING_MAPPING:
+    if job.status == JobStatus.AWAITING_MAPPING and job.files_removed_at is None:
         return redirect("linkage:mapping", public_id=job.public_id)
     if job.status == JobStatus.DONE:
         return redirect("linkage:results", public_id=job.public_id)
@@ -189,9 +191,22 @@ def progress(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID
             "job": job,
             "officer": officer,
             "may_rerun": officer.may_run and may_rerun(job),
+            "retention_days": settings.DANCU_LINKAGE_RETENTION_DAYS,
             "stage_label": STAGE_LABELS.get(job.stage, job.get_status_display()),
         },
     )
+
+
+@require_POST
+@linkage_view(run=True)
+def remove_files(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID) -> HttpResponse:
+    """Delete the job's extract and result files now (the counts and the audit trail stay)."""
+    job = _job(officer, public_id)
+    try:
+        check_remove_job_files(officer, job)
+    except LinkageInputError as exc:
+        return render(request, "linkage/refused.html", {"reason": str(exc)}, status=400)
+    return redirect("linkage:progress", public_id=job.public_id)
 
 
 @require_POST
@@ -228,7 +243,11 @@ def results(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID)
     filter_name = request.GET.get("loc", "differences")
     if filter_name not in FILTERS:
         filter_name = "differences"
-    shown = queries.results_for(officer, job, filter_name=filter_name, page=_page_number(request))
+    shown = (
+        queries.results_for(officer, job, filter_name=filter_name, page=_page_number(request))
+        if job.result_name
+        else None
+    )
     counts = [
         (key, label, count, percent(count / job.rows if job.rows else 0.0))
         for key, label, count in (
@@ -250,6 +269,7 @@ def results(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID)
             "filter_name": filter_name,
             "filter_label": FILTERS[filter_name][0],
             "page": shown,
+            "retention_days": settings.DANCU_LINKAGE_RETENTION_DAYS,
         },
     )
 

@@ -26,6 +26,11 @@ class RunChannel(models.TextChoices):
     CLI = "cli", "Dòng lệnh / Command line"
 
 
+class FilesRemoved(models.TextChoices):
+    RETENTION = "retention", "Theo chính sách lưu giữ / By the retention policy"
+    USER = "user", "Do cán bộ xoá / Deleted by an officer"
+
+
 class LinkJob(models.Model):
     """Phiên liên kết: one extract, its mapping, its progress, its counts and result file.
 
@@ -67,6 +72,10 @@ class LinkJob(models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # When and why the extract and result files (personal data) were deleted; the counts stay.
+    files_removed_at = models.DateTimeField(null=True, blank=True)
+    files_removed_reason = models.CharField(max_length=10, choices=FilesRemoved.choices, blank=True)
+    files_removed_by = models.CharField(max_length=100, blank=True)
     created_by = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
