@@ -1,4 +1,5 @@
-"""The upload page in a real Chromium: the progress bar moves with the job and reaches 100%."""
+"""The linkage pages in a real Chromium: upload, mapping, the progress bar moving to 100%, the
+results, and a review row whose candidate is rejected and then settled as none of them."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from django.urls import reverse
 
 from dancu.identity.models import User
 from dancu.linkage.engine.messy import MessyExtract
-from dancu.linkage.models import JobStatus, LinkJob
+from dancu.linkage.models import JobStatus, LinkJob, ReviewDecision, ReviewItem, ReviewState
 from dancu.linkage.tasks import run_link_job
-from dancu.linkage.tests.conftest import write_extract_csv
+from dancu.linkage.tests.conftest import with_lookalikes, write_extract_csv
+from dancu.registry.synthetic import PersonRow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,6 +40,7 @@ def test_it_moves_the_progress_bar_to_100_percent_and_opens_the_results(
     live_server: Any,
     settings: Any,
     insurance_officer: User,
+    register: list[PersonRow],
     messy: Callable[..., MessyExtract],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -49,7 +52,7 @@ def test_it_moves_the_progress_bar_to_100_percent_and_opens_the_results(
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The job waits in the queue until this test runs it, so the page shows it moving.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    extract = write_extract_csv(messy(60, seed=4), tmp_path / "bhxh.csv")
+    extract = write_extract_csv(with_lookalikes(messy(60, seed=4), register), tmp_path / "bhxh.csv")
     client = Client()
     client.force_login(insurance_officer)
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
@@ -96,6 +99,24 @@ def test_it_moves_the_progress_bar_to_100_percent_and_opens_the_results(
             assert page.locator("[data-percent]").inner_text() == "100%"
             page.wait_for_url("**/ket-qua/", timeout=15_000)
             assert page.get_by_role("heading", level=1).inner_text() == "Kết quả liên kết: BHXH Hải Phòng"
+
+            # Review: reject the engine's candidate for the first row, then settle it as none.
+            first = ReviewItem.objects.filter(job=job).order_by("row_number").first()
+            assert first is not None
+            page.goto(live_server.url + reverse("linkage:review_item", args=[job.public_id, first.pk]))
+            page.get_by_label("Lý do / Reason").fill("Anh em sinh đôi")
+            page.get_by_role("button", name="Không phải người này").click()
+            page.wait_for_selector("#engine-rejected")
+            assert page.get_by_role("button", name="Không phải người này").count() == 0
+            page.get_by_label("Lý do / Reason").fill("Chưa đăng ký thường trú")
+            page.get_by_role("button", name="Không ai trong số này").click()
+            page.wait_for_url(lambda url: f"/xem-xet/{first.pk}/" not in url)
+            first.refresh_from_db()
+            assert (first.state, first.rejected_candidates) == (ReviewState.REJECTED, [first.personal_id])
+            assert list(ReviewDecision.objects.order_by("id").values_list("decision", "reason")) == [
+                ("reject", "Anh em sinh đôi"),
+                ("none", "Chưa đăng ký thường trú"),
+            ]
             assert errors == []
         finally:
             browser.close()
