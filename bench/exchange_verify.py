@@ -124,6 +124,7 @@ def load_people(people: int, seed: int = 2025) -> int:
         "commune_code",
         "status",
         "personal_id",
+        "public_id",
     }
     fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
     defaults: dict[str, Any] = {}
@@ -159,6 +160,7 @@ def load_people(people: int, seed: int = 2025) -> int:
                 "phone": row[index["phone"]],
                 "commune_code": row[index["commune_code"]],
                 "status": row[index["status"]] or "alive",
+                "public_id": uuid.uuid4().hex,
             }
             yield tuple(values[f.name] if f.name in given else defaults[f.column] for f in fields)
 

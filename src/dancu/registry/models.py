@@ -3,6 +3,8 @@ the history of every change. The register is the single source of truth about re
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 
@@ -27,6 +29,8 @@ class Household(models.Model):
     """Hộ gia đình: people registered together at one permanent residence."""
 
     code = models.CharField("số hộ / household number", max_length=32, unique=True)
+    # The only id in page URLs: random, so it tells nothing and cannot be guessed (ADR 9).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     commune_code = models.CharField(max_length=10, db_index=True)
     address_line = models.CharField(max_length=300, blank=True)
@@ -40,6 +44,8 @@ class Person(models.Model):
     """Công dân: one resident, identified by the 12-digit personal ID (số định danh cá nhân)."""
 
     personal_id = models.CharField("số định danh cá nhân / personal ID", max_length=12, unique=True)
+    # The only id in page URLs: random, so it tells nothing and cannot be guessed (ADR 9).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     full_name = models.CharField("họ và tên / full name", max_length=200)
     surname = models.CharField(max_length=60)
     middle_name = models.CharField(max_length=100, blank=True)

@@ -17,6 +17,7 @@ import polars as pl
 
 from dancu.registry.importing.bulk import BulkLoader, fetch_by_keys
 from dancu.registry.models import Household, HouseholdChange, Person
+from dancu.registry.public_ids import random_public_ids
 from dancu.registry.vocabulary import HEAD_OF_HOUSEHOLD
 
 __all__ = ["HouseholdPlan", "resolve_households"]
@@ -102,6 +103,7 @@ def resolve_households(
         created = fresh.select(
             pl.col("household_id").alias("id"),
             pl.col("household_code").alias("code"),
+            random_public_ids(fresh.height),
             "commune_code",
             pl.col("address_line") if "address_line" in covered else pl.lit("").alias("address_line"),
             pl.col("head_id") if "relation_to_head" in covered else pl.lit(None, dtype=pl.Int64).alias("head_id"),

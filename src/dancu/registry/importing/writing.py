@@ -26,6 +26,7 @@ from dancu.registry.importing.changes import apply_changes
 from dancu.registry.importing.checks import Checked
 from dancu.registry.importing.households import resolve_households
 from dancu.registry.models import FormerIdNumber, Household, Person, Residence, ResidenceKind
+from dancu.registry.public_ids import random_public_ids
 
 __all__ = ["BULK_MIN_ROWS", "Written", "write_rows"]
 
@@ -225,6 +226,7 @@ def _insert_new(
     persons = rows.select(
         "id",
         "personal_id",
+        random_public_ids(rows.height),
         "full_name",
         "surname",
         "middle_name",
