@@ -8,6 +8,7 @@ read (a refusal in its own, since the read is abandoned).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -45,6 +46,7 @@ __all__ = [
     "get_household_for_officer",
     "get_person_for_officer",
     "officer_actor",
+    "personal_id_behind",
     "register_counts",
     "search_persons",
 ]
@@ -103,6 +105,7 @@ def commune_name(code: str) -> str:
 class PersonSummary:
     """One line of a search result."""
 
+    public_id: uuid.UUID
     personal_id: str
     full_name: str
     birth_date: dt.date
@@ -111,6 +114,7 @@ class PersonSummary:
     commune_code: str
     status: str
     household_code: str
+    household_public_id: uuid.UUID | None
 
     @property
     def commune_name(self) -> str:
@@ -160,18 +164,22 @@ def _refused(
     return refusal
 
 
-def get_person_for_officer(officer: Officer, personal_id: str, *, purpose: str = "") -> PersonRecord:
-    """The record of one person, for an officer whose role and jurisdiction cover them.
+def get_person_for_officer(
+    officer: Officer, personal_id: str = "", *, public_id: uuid.UUID | None = None, purpose: str = ""
+) -> PersonRecord:
+    """The record of one person — by personal ID or by the public id of the page's URL — for an
+    officer whose role and jurisdiction cover them.
 
     Raises :class:`RoleNotAllowedError`, :class:`PersonNotFoundError` or :class:`NotInJurisdictionError`
     (each audited as refused).
     """
     personal_id = "".join(personal_id.split())
+    wanted = Q(public_id=public_id) if public_id is not None else Q(personal_id=personal_id)
     refusal: RegistryError | None = None
     with transaction.atomic():
         person = (
             Person.objects.select_related("household", "father", "mother", "spouse", "household__head")
-            .filter(personal_id=personal_id)
+            .filter(wanted)
             .first()
         )
         try:
@@ -208,7 +216,17 @@ def get_person_for_officer(officer: Officer, personal_id: str, *, purpose: str =
                 else None,
             )
     assert refusal is not None
+    if person is not None:
+        raise _refused(officer, VIEW, refusal, subject=person.personal_id)
+    if public_id is not None:
+        raise _refused(officer, VIEW, refusal, public_id=str(public_id))
     raise _refused(officer, VIEW, refusal, subject=personal_id)
+
+
+def personal_id_behind(public_id: uuid.UUID) -> str:
+    """The personal ID of the person a page's public id names ("" for none): the register's
+    actions take personal IDs, and check role and jurisdiction themselves."""
+    return Person.objects.filter(public_id=public_id).values_list("personal_id", flat=True).first() or ""
 
 
 def _in_jurisdiction(officer: Officer, persons: QuerySet[Person]) -> QuerySet[Person]:
@@ -276,6 +294,7 @@ def search_persons(
     result = SearchResult(kind=kind, truncated=len(found) > limit)
     result.rows = [
         PersonSummary(
+            public_id=p.public_id,
             personal_id=p.personal_id,
             full_name=p.full_name,
             birth_date=p.birth_date,
@@ -284,6 +303,7 @@ def search_persons(
             commune_code=p.commune_code,
             status=p.status,
             household_code=p.household.code if p.household else "",
+            household_public_id=p.household.public_id if p.household else None,
         )
         for p in found[:limit]
     ]
@@ -297,11 +317,15 @@ def search_persons(
     return result
 
 
-def get_household_for_officer(officer: Officer, code: str) -> HouseholdRecord:
-    """A household and its members, for an officer covering the household's commune."""
+def get_household_for_officer(
+    officer: Officer, code: str = "", *, public_id: uuid.UUID | None = None
+) -> HouseholdRecord:
+    """A household — by its number or by the public id of the page's URL — and its members, for
+    an officer covering the household's commune."""
+    wanted = Q(public_id=public_id) if public_id is not None else Q(code=code.strip())
     refusal: RegistryError | None = None
     with transaction.atomic():
-        household = Household.objects.select_related("head").filter(code=code.strip()).first()
+        household = Household.objects.select_related("head").filter(wanted).first()
         try:
             require_role(officer, "view")
             if household is None:
@@ -323,6 +347,10 @@ def get_household_for_officer(officer: Officer, code: str) -> HouseholdRecord:
                 household=household, members=members, history=list(household.changes.order_by("-at", "-id"))
             )
     assert refusal is not None
+    if household is not None:
+        raise _refused(officer, HOUSEHOLD_VIEW, refusal, household_code=household.code)
+    if public_id is not None:
+        raise _refused(officer, HOUSEHOLD_VIEW, refusal, public_id=str(public_id))
     raise _refused(officer, HOUSEHOLD_VIEW, refusal, household_code=code.strip())
 
 

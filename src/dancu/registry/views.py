@@ -3,10 +3,13 @@
 Thin views: typed forms at the edge, then the register's queries and actions, which check role
 and jurisdiction and write the audit entries. A refusal is a page with the reason and the
 matching status (403, 404, 400), and changes nothing. Pages that show a person are never cached.
+No personal data in URLs (ADR 9): pages are named by public ids, the search is a POST whose
+results are rendered in its response.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec
 
@@ -15,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dancu.core.access import Officer
 from dancu.registry import actions, queries
@@ -57,12 +60,16 @@ def officer_page(
     return protected
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @officer_page
 def search(request: HttpRequest, officer: Officer) -> HttpResponse:
     """Search by personal ID, former ID-card number, name (with or without diacritics) and birth
-    year, or household number, within the officer's jurisdiction."""
-    form = SearchForm(request.GET or None)
+    year, or household number, within the officer's jurisdiction.
+
+    The criteria come only from the POST body (CSRF-checked); the results are this response, not
+    a redirect, so the criteria never reach a URL, the history or a server log. A GET shows the
+    empty form, whatever its query string says."""
+    form = SearchForm(request.POST if request.method == "POST" else None)
     result = None
     if form.is_bound and form.is_valid():
         result = queries.search_persons(
@@ -76,9 +83,9 @@ def search(request: HttpRequest, officer: Officer) -> HttpResponse:
 
 @require_GET
 @officer_page
-def person(request: HttpRequest, officer: Officer, personal_id: str) -> HttpResponse:
+def person(request: HttpRequest, officer: Officer, public_id: uuid.UUID) -> HttpResponse:
     """A person's record: identity, household, residences, cards, life events and history."""
-    record = queries.get_person_for_officer(officer, personal_id, purpose=request.GET.get("purpose", "")[:60])
+    record = queries.get_person_for_officer(officer, public_id=public_id, purpose=request.GET.get("purpose", "")[:60])
     context = {
         "record": record,
         "person": record.person,
@@ -92,41 +99,44 @@ def person(request: HttpRequest, officer: Officer, personal_id: str) -> HttpResp
 
 @require_GET
 @officer_page
-def household(request: HttpRequest, officer: Officer, code: str) -> HttpResponse:
+def household(request: HttpRequest, officer: Officer, public_id: uuid.UUID) -> HttpResponse:
     """A household: its address, head, members and history."""
-    record = queries.get_household_for_officer(officer, code)
+    record = queries.get_household_for_officer(officer, public_id=public_id)
     return render(request, "registry/household.html", {"record": record, "household": record.household})
 
 
 @require_POST
 @officer_page
-def update_contact(request: HttpRequest, officer: Officer, personal_id: str) -> HttpResponse:
+def update_contact(request: HttpRequest, officer: Officer, public_id: uuid.UUID) -> HttpResponse:
     """Correct a person's phone and email (POST, CSRF-protected)."""
     form = ContactForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Thông tin liên hệ không hợp lệ."))
-        return redirect("registry:person", personal_id=personal_id)
+        return redirect("registry:person", public_id=public_id)
     actions.check_update_contact(
         officer,
-        personal_id,
+        queries.personal_id_behind(public_id),
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],
         reason=form.cleaned_data["reason"],
     )
     messages.success(request, _("Đã cập nhật thông tin liên hệ."))
-    return redirect("registry:person", personal_id=personal_id)
+    return redirect("registry:person", public_id=public_id)
 
 
 @require_POST
 @officer_page
-def record_death(request: HttpRequest, officer: Officer, personal_id: str) -> HttpResponse:
+def record_death(request: HttpRequest, officer: Officer, public_id: uuid.UUID) -> HttpResponse:
     """Register a death (POST, CSRF-protected)."""
     form = DeathForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ngày mất hoặc căn cứ chưa hợp lệ."))
-        return redirect("registry:person", personal_id=personal_id)
+        return redirect("registry:person", public_id=public_id)
     actions.check_record_death(
-        officer, personal_id, deceased_on=form.cleaned_data["deceased_on"], reason=form.cleaned_data["reason"]
+        officer,
+        queries.personal_id_behind(public_id),
+        deceased_on=form.cleaned_data["deceased_on"],
+        reason=form.cleaned_data["reason"],
     )
     messages.success(request, _("Đã đăng ký khai tử."))
-    return redirect("registry:person", personal_id=personal_id)
+    return redirect("registry:person", public_id=public_id)

@@ -4,6 +4,7 @@ only (refusals audited), never cached, and changes by POST with CSRF."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
@@ -11,13 +12,16 @@ from django.test import Client
 from dancu.core.models import AuditEntry
 from dancu.identity.models import User, UserKind
 from dancu.registry.importing import ImportReport
-from dancu.registry.models import Person
+from dancu.registry.models import Household, Person
 from dancu.registry.queries import PERSON_PAGE_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-PERSON_URL = "/can-bo/dan-cu/cong-dan/{}/"
 SEARCH_URL = "/can-bo/dan-cu/"
+
+
+def person_url(personal_id: str) -> str:
+    return f"/can-bo/dan-cu/cong-dan/{Person.objects.get(personal_id=personal_id).public_id}/"
 
 
 def _client(user: User) -> Client:
@@ -27,12 +31,12 @@ def _client(user: User) -> Client:
 
 
 def _found(html: str) -> list[str]:
-    """The personal IDs listed in a results table."""
-    return re.findall(r'href="/can-bo/dan-cu/cong-dan/(\d{12})/"', html)
+    """The personal IDs listed in a results table (the text of links to person pages)."""
+    return re.findall(r'href="/can-bo/dan-cu/cong-dan/[0-9a-f-]{36}/">(\d{12})</a>', html)
 
 
 def test_it_shows_a_person_of_the_officers_commune(register: ImportReport, officer_commune_a: User) -> None:
-    response = _client(officer_commune_a).get(PERSON_URL.format("031085000101"))
+    response = _client(officer_commune_a).get(person_url("031085000101"))
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -53,7 +57,7 @@ def test_it_shows_a_person_of_the_officers_commune(register: ImportReport, offic
 
 
 def test_it_refuses_a_person_of_another_commune_and_audits_it(register: ImportReport, officer_commune_b: User) -> None:
-    response = _client(officer_commune_b).get(PERSON_URL.format("031085000101"))
+    response = _client(officer_commune_b).get(person_url("031085000101"))
 
     assert response.status_code == 403
     assert response["Cache-Control"] == "no-store"
@@ -70,25 +74,29 @@ def test_it_refuses_a_person_of_another_commune_and_audits_it(register: ImportRe
 
 
 def test_it_answers_404_for_an_unknown_personal_id(register: ImportReport, officer_commune_a: User) -> None:
-    response = _client(officer_commune_a).get(PERSON_URL.format("031085999999"))
+    unknown = uuid.uuid4()
+    response = _client(officer_commune_a).get(f"/can-bo/dan-cu/cong-dan/{unknown}/")
 
     assert response.status_code == 404
-    assert AuditEntry.objects.get(action="registry.person.view").outcome == "refused"
+    entry = AuditEntry.objects.get(action="registry.person.view")
+    assert (entry.outcome, entry.subject_personal_id, entry.details) == (
+        "refused",
+        "",
+        {"code": "registry.person_not_found", "public_id": str(unknown)},
+    )
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(register: ImportReport) -> None:
-    response = Client().get(PERSON_URL.format("031085000101"))
+    url = person_url("031085000101")
+    response = Client().get(url)
 
-    assert (response.status_code, response["Location"]) == (
-        302,
-        "/dang-nhap/?next=/can-bo/dan-cu/cong-dan/031085000101/",
-    )
+    assert (response.status_code, response["Location"]) == (302, f"/dang-nhap/?next={url}")
 
 
 def test_it_refuses_citizens(register: ImportReport) -> None:
     citizen = User.objects.create_user("031085000101", "unused-password-123", kind=UserKind.CITIZEN)
 
-    response = _client(citizen).get(SEARCH_URL, {"q": "031085000101"})
+    response = _client(citizen).post(SEARCH_URL, {"q": "031085000101"})
 
     assert response.status_code == 403
     assert not AuditEntry.objects.filter(action__startswith="registry.person").exists()
@@ -97,8 +105,8 @@ def test_it_refuses_citizens(register: ImportReport) -> None:
 def test_it_searches_names_without_diacritics_within_the_jurisdiction(
     register: ImportReport, officer_commune_a: User, province_officer: User
 ) -> None:
-    everywhere = _client(province_officer).get(SEARCH_URL, {"q": "tran van hung"})
-    commune_a = _client(officer_commune_a).get(SEARCH_URL, {"q": "TRAN VAN HUNG"})
+    everywhere = _client(province_officer).post(SEARCH_URL, {"q": "tran van hung"})
+    commune_a = _client(officer_commune_a).post(SEARCH_URL, {"q": "TRAN VAN HUNG"})
 
     assert _found(everywhere.content.decode()) == ["031085000101", "031079000104"]
     assert _found(commune_a.content.decode()) == ["031085000101"]
@@ -109,10 +117,10 @@ def test_it_searches_names_without_diacritics_within_the_jurisdiction(
 def test_it_keeps_diacritics_when_the_search_has_them(register: ImportReport, province_officer: User) -> None:
     client = _client(province_officer)
 
-    assert _found(client.get(SEARCH_URL, {"q": "Trần Văn Hưng"}).content.decode()) == ["031079000104"]
-    assert _found(client.get(SEARCH_URL, {"q": "trần văn hùng"}).content.decode()) == ["031085000101"]
+    assert _found(client.post(SEARCH_URL, {"q": "Trần Văn Hưng"}).content.decode()) == ["031079000104"]
+    assert _found(client.post(SEARCH_URL, {"q": "trần văn hùng"}).content.decode()) == ["031085000101"]
     # Either tone-mark placement finds "Lê Thị Hoà".
-    assert _found(client.get(SEARCH_URL, {"q": "Lê Thị Hòa"}).content.decode()) == ["031145000105"]
+    assert _found(client.post(SEARCH_URL, {"q": "Lê Thị Hòa"}).content.decode()) == ["031145000105"]
 
 
 def test_it_searches_by_birth_year_personal_id_old_number_and_household(
@@ -120,12 +128,12 @@ def test_it_searches_by_birth_year_personal_id_old_number_and_household(
 ) -> None:
     client = _client(province_officer)
 
-    assert _found(client.get(SEARCH_URL, {"q": "tran van hung", "birth_year": "1979"}).content.decode()) == [
+    assert _found(client.post(SEARCH_URL, {"q": "tran van hung", "birth_year": "1979"}).content.decode()) == [
         "031079000104"
     ]
-    assert _found(client.get(SEARCH_URL, {"q": "031 188 000 102"}).content.decode()) == ["031188000102"]
-    assert _found(client.get(SEARCH_URL, {"q": "031456789"}).content.decode()) == ["031085000101"]
-    assert sorted(_found(client.get(SEARCH_URL, {"household": "HP-A1"}).content.decode())) == [
+    assert _found(client.post(SEARCH_URL, {"q": "031 188 000 102"}).content.decode()) == ["031188000102"]
+    assert _found(client.post(SEARCH_URL, {"q": "031456789"}).content.decode()) == ["031085000101"]
+    assert sorted(_found(client.post(SEARCH_URL, {"household": "HP-A1"}).content.decode())) == [
         "031085000101",
         "031188000102",
         "031212000103",
@@ -133,7 +141,7 @@ def test_it_searches_by_birth_year_personal_id_old_number_and_household(
 
 
 def test_it_asks_for_something_to_search(register: ImportReport, province_officer: User) -> None:
-    response = _client(province_officer).get(SEARCH_URL, {"q": "  "})
+    response = _client(province_officer).post(SEARCH_URL, {"q": "  "})
 
     assert response.status_code == 200
     assert "Nhập số định danh, họ tên hoặc số hộ để tra cứu." in response.content.decode()
@@ -143,8 +151,9 @@ def test_it_asks_for_something_to_search(register: ImportReport, province_office
 def test_it_shows_a_household_and_refuses_it_elsewhere(
     register: ImportReport, officer_commune_a: User, officer_commune_b: User
 ) -> None:
-    shown = _client(officer_commune_a).get("/can-bo/dan-cu/ho/HP-A1/")
-    refused = _client(officer_commune_b).get("/can-bo/dan-cu/ho/HP-A1/")
+    url = f"/can-bo/dan-cu/ho/{Household.objects.get(code='HP-A1').public_id}/"
+    shown = _client(officer_commune_a).get(url)
+    refused = _client(officer_commune_b).get(url)
 
     assert shown.status_code == 200
     assert sorted(set(_found(shown.content.decode()))) == ["031085000101", "031188000102", "031212000103"]
@@ -160,22 +169,22 @@ def test_it_shows_a_household_and_refuses_it_elsewhere(
 def test_it_updates_contact_details_only_by_post_with_csrf(register: ImportReport, officer_commune_a: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer_commune_a)
-    url = "/can-bo/dan-cu/cong-dan/031085000101/lien-he/"
+    url = person_url("031085000101") + "lien-he/"
 
     assert client.get(url).status_code == 405
     assert client.post(url, {"phone": "0977000111", "email": ""}).status_code == 403  # no CSRF token
-    page = client.get(PERSON_URL.format("031085000101"))
+    page = client.get(person_url("031085000101"))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     assert token is not None
     response = client.post(url, {"phone": "0977 000 111", "email": "", "reason": "", "csrfmiddlewaretoken": token[1]})
 
-    assert (response.status_code, response["Location"]) == (302, PERSON_URL.format("031085000101"))
+    assert (response.status_code, response["Location"]) == (302, person_url("031085000101"))
     assert Person.objects.get(personal_id="031085000101").phone == "0977000111"
 
 
 def test_it_refuses_a_death_posted_for_another_commune(register: ImportReport, officer_commune_b: User) -> None:
     response = _client(officer_commune_b).post(
-        "/can-bo/dan-cu/cong-dan/031085000101/khai-tu/", {"deceased_on": "2026-03-01", "reason": "GBT 1"}
+        person_url("031085000101") + "khai-tu/", {"deceased_on": "2026-03-01", "reason": "GBT 1"}
     )
 
     assert response.status_code == 403
