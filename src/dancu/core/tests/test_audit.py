@@ -37,6 +37,44 @@ def test_it_appends_without_sealing() -> None:
     assert entry.purpose == "HT01"
 
 
+def test_it_writes_the_same_row_as_the_orm() -> None:
+    """The plain INSERT stores exactly what ``AuditEntry.objects.create`` stored (and the chain
+    hashes): every column, JSON and the instant included."""
+    at = timezone.now()
+    given = {
+        "action": "exchange.verify",
+        "outcome": "ok",
+        "subject_personal_id": "031190012345",
+        "object_type": "person",
+        "object_id": "7",
+        "purpose": "NH.KYC",
+        "dossier": "HS-2025/001",
+        "request_id": "req-1",
+        "fields": ["full_name", "sex"],
+        "details": {"client": "VN/COM/0100112437/ekyc", "nested": {"ứng": [1, 2]}, "version": "v1"},
+        "response_hash": "a" * 64,
+    }
+    actor = Actor(kind="machine", id="c-1", on_behalf_of="VN031000000042", organisation="0100112437")
+    written = record(actor=actor, **given)  # type: ignore[arg-type]  # a plain dict of the typed fields
+    by_orm = AuditEntry.objects.create(
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        on_behalf_of=actor.on_behalf_of,
+        organisation=actor.organisation,
+        at=written.at,
+        **given,
+    )
+
+    stored = AuditEntry.objects.get(pk=written.pk)
+    reference = AuditEntry.objects.get(pk=by_orm.pk)
+    columns = [f.attname for f in AuditEntry._meta.concrete_fields if f.attname != "id"]
+    assert {c: getattr(stored, c) for c in columns} == {c: getattr(reference, c) for c in columns}
+    assert stored.at == written.at
+    assert stored.at >= at
+    assert written.pk == by_orm.pk - 1
+    assert chain_hash(GENESIS, stored) == chain_hash(GENESIS, written)
+
+
 def test_it_seals_in_order_and_verifies(django_capture_on_commit_callbacks: Callable[..., object]) -> None:
     entries = _write(5)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
