@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The gateway's machine-to-machine calls (/r1/) take a short stack of their own from here.
+    "dancu.exchange.api.middleware.GatewayMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dancu.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
