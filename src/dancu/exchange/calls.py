@@ -23,7 +23,7 @@ from dancu.core.models import ActorKind, AuditEntry, Outcome
 from dancu.exchange import limits
 from dancu.exchange.catalogue import SERVICES
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
-from dancu.exchange.policy import PolicySnapshot, SystemEntry, current_policy
+from dancu.exchange.policy import PolicySnapshot, SystemEntry, policy_and_token
 
 __all__ = [
     "FAILED",
@@ -91,14 +91,15 @@ def open_call(
     client_id: str,
     service: str,
     xroad_client: str | None,
+    token_id: str | None = None,
     user_id: str | None,
     purpose: str | None,
     issue: str | None,
     request_id: str,
 ) -> Call:
-    """Check the caller and the X-Road headers of a call to ``service``; raise
-    :class:`ExchangeError` on the first problem."""
-    policy = current_policy()
+    """Check the caller (and that its token ``token_id`` is still unrevoked) and the X-Road
+    headers of a call to ``service``; raise :class:`ExchangeError` on the first problem."""
+    policy, token_live = policy_and_token(token_id)
     system = policy.systems_by_client.get(client_id)
     if system is None:
         raise ExchangeError(
@@ -107,6 +108,8 @@ def open_call(
         )
     if not system.active:
         raise ExchangeError(ErrorCode.CLIENT_SUSPENDED)
+    if not token_live:
+        raise ExchangeError(ErrorCode.UNAUTHENTICATED, "Mã truy cập đã bị thu hồi / the access token has been revoked")
     if not xroad_client:
         raise _missing(HEADER_CLIENT)
     if xroad_client.strip().strip("/") != system.xroad_id:

@@ -3,7 +3,9 @@ grants, checked against the database's policy stamp on every call.
 
 A call costs one primary-key read (the stamp) instead of three joins; when an administrator
 changes anything, :func:`bump_policy` writes a new stamp in the same transaction, and the next
-call in every process reloads. Deny by default: no snapshot entry, no access.
+call in every process reloads. The same read also says whether the caller's access token is still
+unrevoked, so a token revoked at the provider stops at the next call too. Deny by default: no
+snapshot entry, no access.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
 
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import AccessGrant, MemberSystem, PolicyState, Purpose, SystemStatus
-from dancu.identity.models import Client, ClientKind
+from dancu.identity.models import Client, ClientKind, Token
 
 __all__ = [
     "GrantEntry",
@@ -29,6 +32,7 @@ __all__ = [
     "authorise",
     "bump_policy",
     "current_policy",
+    "policy_and_token",
 ]
 
 
@@ -80,11 +84,33 @@ _lock = threading.Lock()
 _snapshot: PolicySnapshot | None = None
 
 
-def _read_stamp() -> str:
+@lru_cache(maxsize=2)
+def _state_sql(with_token: bool) -> str:
+    quote = connection.ops.quote_name
+    stamp = f"SELECT stamp FROM {quote(PolicyState._meta.db_table)} WHERE id = 1"  # noqa: S608 — names from the models
+    if not with_token:
+        return stamp
+    token = Token._meta
+    revoked = quote(token.get_field("revoked_at").column)
+    jti = quote(token.get_field("jti").column)
+    # One row whether or not the stamp exists; NULL for a token that is not (or no longer) there.
+    live = f"(SELECT CASE WHEN {revoked} IS NULL THEN 1 ELSE 0 END FROM {quote(token.db_table)} WHERE {jti} = %s)"  # noqa: S608
+    return f"SELECT ({stamp}), {live}"
+
+
+def _read_state(token_id: str | None) -> tuple[str, bool]:
+    """The policy stamp, and whether the token ``token_id`` is unrevoked (True when none is
+    asked about), in one round trip."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stamp FROM {PolicyState._meta.db_table} WHERE id = 1")  # noqa: S608 — table name from the model
+        if token_id is None:
+            cursor.execute(_state_sql(False))
+            row = cursor.fetchone()
+            return (str(row[0]) if row and row[0] is not None else ""), True
+        cursor.execute(_state_sql(True), [token_id])
         row = cursor.fetchone()
-    return str(row[0]) if row else ""
+    if row is None:
+        return "", False
+    return (str(row[0]) if row[0] is not None else ""), row[1] == 1
 
 
 def _load(stamp: str) -> PolicySnapshot:
@@ -126,16 +152,22 @@ def _load(stamp: str) -> PolicySnapshot:
 
 def current_policy() -> PolicySnapshot:
     """The policy as committed now: the cached snapshot when the stamp has not moved."""
+    return policy_and_token(None)[0]
+
+
+def policy_and_token(token_id: str | None) -> tuple[PolicySnapshot, bool]:
+    """The current policy and whether the access token ``token_id`` (the caller's) is still
+    unrevoked, read in one round trip on every call."""
     global _snapshot
-    stamp = _read_stamp()
+    stamp, token_live = _read_state(token_id)
     snapshot = _snapshot
     if snapshot is not None and snapshot.stamp == stamp:
-        return snapshot
+        return snapshot, token_live
     with _lock:
         if _snapshot is None or _snapshot.stamp != stamp:
             # Read the stamp before the tables: contents at least as new as the stamp they carry.
             _snapshot = _load(stamp)
-        return _snapshot
+        return _snapshot, token_live
 
 
 def bump_policy() -> None:

@@ -19,7 +19,7 @@ from dancu.core.audit import Actor, record
 from dancu.core.middleware import request_id_of
 from dancu.core.models import ActorKind, Outcome
 from dancu.exchange.api.schemas import Problem
-from dancu.exchange.authentication import authenticate_token
+from dancu.exchange.authentication import Caller, authenticate_token
 from dancu.exchange.calls import (
     HEADER_CLIENT,
     HEADER_ISSUE,
@@ -45,7 +45,7 @@ class ExchangeBearer(HttpBearer):
     """``Authorization: Bearer <access token>`` from Dancu's OAuth provider (client credentials,
     ``private_key_jwt``)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> str | None:
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
         return authenticate_token(token)
 
 
@@ -100,8 +100,10 @@ def service_of_path(path: str) -> str:
 
 def begin(request: HttpRequest, headers: Any, service: str) -> Call:
     """Open the call (see :func:`dancu.exchange.calls.open_call`) and remember it on the request."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]  # set by Ninja's authentication
     call = open_call(
-        client_id=str(request.auth),  # type: ignore[attr-defined]  # set by Ninja's authentication
+        client_id=caller.client_id,
+        token_id=caller.token_id,
         service=service,
         xroad_client=headers.x_road_client,
         user_id=getattr(headers, "x_road_user_id", None),
@@ -149,16 +151,17 @@ def _refusal_actor(request: HttpRequest) -> tuple[Actor, str, str]:
     call: Call | None = getattr(request, "exchange_call", None)
     if call is not None:
         return call.actor, call.purpose, call.dossier
-    client_id = getattr(request, "auth", None)
-    if not client_id:
+    caller: Caller | None = getattr(request, "auth", None)
+    if caller is None:
         return Actor(kind=ActorKind.ANONYMOUS), "", ""
-    system = current_policy().systems_by_client.get(str(client_id))
+    client_id = caller.client_id
+    system = current_policy().systems_by_client.get(client_id)
     officer = request.headers.get(HEADER_USER, "")[:100]
     purpose = request.headers.get(HEADER_PURPOSE, "")[:60]
     dossier = request.headers.get(HEADER_ISSUE, "")[:60]
     actor = Actor(
         kind=ActorKind.MACHINE,
-        id=str(client_id),
+        id=client_id,
         on_behalf_of=officer,
         organisation=system.member_code if system else "",
     )

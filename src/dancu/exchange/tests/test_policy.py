@@ -289,3 +289,30 @@ def test_it_stops_a_client_disabled_in_identity_at_the_next_call(
 
     assert response.status_code == 403
     assert response.json()["code"] == "client_suspended"
+
+
+def test_it_refuses_a_token_revoked_at_the_provider_at_the_next_call(
+    gateway: Gateway, bank_system: System, person_lan: Person
+) -> None:
+    from dancu.exchange.tests.conftest import client_assertion
+
+    assert _verify(gateway, bank_system).status_code == 200  # the token is now remembered
+    revoked = gateway.client.post(
+        "/oidc/revoke",
+        {
+            "token": bank_system.token,
+            "token_type_hint": "access_token",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": client_assertion(bank_system.client_id, bank_system.key),
+        },
+    )
+    assert revoked.status_code == 200
+
+    response = _verify(gateway, bank_system)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer ")
+    refusal = AuditEntry.objects.filter(action="exchange.verify").order_by("-id").first()
+    assert refusal is not None
+    assert (refusal.outcome, refusal.actor_id, refusal.subject_personal_id) == ("refused", bank_system.client_id, "")
