@@ -17,6 +17,13 @@ class LinkageConfig(AppConfig):
 
             do_remove_expired_files()
 
+        @every(30, name="linkage.fail_stranded_cli_jobs")
+        def fail_stranded_cli_jobs() -> None:
+            """A ``dancu link`` process died mid-run: fail its job (it beats like a worker)."""
+            from dancu.linkage.actions import do_fail_stranded_cli_jobs
+
+            do_fail_stranded_cli_jobs()
+
         @on_abandoned(run_link_job)
         def fail_link_job(job: AbandonedJob) -> None:
             """A worker died running an upload: fail the job so its page says so and offers a re-run."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +26,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from dancu.core.audit import Actor
+from dancu.core.jobs import beat, new_worker_id, stop_beating
 from dancu.core.models import ActorKind
 from dancu.linkage.engine.headers import FIELDS, HeaderMapping, MappingError, load_mapping, recognise_headers
 from dancu.linkage.extract_files import ExtractFileError, detect_kind, peek_extract
@@ -49,6 +52,23 @@ def _mapping_table(mapping: HeaderMapping) -> Table:
     for header, name, label in mapping.describe():
         table.add_row(header, name or "—", label)
     return table
+
+
+#: Seconds between two heartbeats of a running ``dancu link``.
+BEAT_SECONDS = 5.0
+
+
+def _beat_until(worker_id: str, stop: threading.Event) -> None:
+    from django.db import connection
+
+    try:
+        while not stop.wait(BEAT_SECONDS):
+            try:
+                beat(worker_id)
+            except Exception:  # a missed beat is retried; the run must go on
+                logging.getLogger("dancu.linkage").warning("dancu link could not beat", exc_info=True)
+    finally:
+        connection.close()
 
 
 def link_command(
@@ -125,11 +145,18 @@ def link_command(
             raise _fail(f"{extract.name}: {exc}") from exc
         report("extract", 1, 1)
         actor = Actor(kind=ActorKind.SYSTEM, id=f"cli:{getpass.getuser()}")
+        # This process is the job's worker: it beats like one, so a kill -9 does not leave the
+        # job "running" for ever (the worker's sweep fails it).
+        worker_id = new_worker_id()
+        beat(worker_id)
+        stop = threading.Event()
+        threading.Thread(target=_beat_until, args=(worker_id, stop), name="dancu-link-beat", daemon=True).start()
         try:
             job = do_create_cli_job(
                 actor,
                 source_name=source,
                 agency=agency,
+                worker_id=worker_id,
                 extract=extract,
                 kind=kind,
                 headers=preview.headers,
@@ -143,6 +170,9 @@ def link_command(
             raise _fail(str(exc)) from exc
         except Exception as exc:  # recorded on the job; the operator gets the reason
             raise _fail(f"Liên kết thất bại / Linkage failed: {exc}", code=1) from exc
+        finally:
+            stop.set()
+            stop_beating(worker_id)
     summary = {
         "job": str(job.public_id),
         "source": job.source.name,

@@ -11,6 +11,7 @@ and ``linkage.refused``. One module per concern; import from here.
 from __future__ import annotations
 
 from dancu.linkage.actions.jobs import (
+    CLI_STOPPED,
     WORKER_STOPPED,
     check_confirm_mapping,
     check_rerun_job,
@@ -18,6 +19,7 @@ from dancu.linkage.actions.jobs import (
     do_abandon_job,
     do_create_cli_job,
     do_fail_job,
+    do_fail_stranded_cli_jobs,
     do_finish_job,
     do_report_progress,
     do_start_job,
@@ -44,6 +46,7 @@ from dancu.linkage.actions.sources import (
 )
 
 __all__ = [
+    "CLI_STOPPED",
     "PURPOSE",
     "WORKER_STOPPED",
     "LinkageInputError",
@@ -57,6 +60,7 @@ __all__ = [
     "do_decide_review",
     "do_ensure_source",
     "do_fail_job",
+    "do_fail_stranded_cli_jobs",
     "do_finish_job",
     "do_record_refusal",
     "do_remove_expired_files",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dancu.core.audit import Actor, record
-from dancu.core.models import Outcome
+from dancu.core.jobs import ABANDONED_AFTER
+from dancu.core.models import Outcome, WorkerHeartbeat
 from dancu.linkage.access import LinkageOfficer, LinkageRefused
 from dancu.linkage.actions.sources import (
     PURPOSE,
@@ -36,6 +38,7 @@ from dancu.linkage.models import (
 from dancu.linkage.running import STAGES, RunOutcome
 
 __all__ = [
+    "CLI_STOPPED",
     "WORKER_STOPPED",
     "check_confirm_mapping",
     "check_rerun_job",
@@ -43,6 +46,7 @@ __all__ = [
     "do_abandon_job",
     "do_create_cli_job",
     "do_fail_job",
+    "do_fail_stranded_cli_jobs",
     "do_finish_job",
     "do_report_progress",
     "do_start_job",
@@ -160,6 +164,7 @@ def do_create_cli_job(
     *,
     source_name: str,
     agency: str = "",
+    worker_id: str = "",
     extract: Path,
     kind: FileKind,
     headers: list[str],
@@ -188,6 +193,7 @@ def do_create_cli_job(
             headers=headers,
             mapping=dict(mapping),
             created_by=actor.id,
+            worker_id=worker_id,
             started_at=timezone.now(),
         )
         record(
@@ -356,6 +362,31 @@ def do_abandon_job(job_id: int, task_result_id: str) -> LinkJob | None:
         return None
     shutil.rmtree(work_dir(job), ignore_errors=True)
     return do_fail_job(job, WORKER_STOPPED)
+
+
+CLI_STOPPED: Final = (
+    "Lệnh dancu link đã dừng khi đang chạy phiên này; hãy chạy lại lệnh / "
+    "the dancu link command stopped while running this job; run the command again"
+)
+
+
+def do_fail_stranded_cli_jobs(*, now: datetime | None = None, after: timedelta = ABANDONED_AFTER) -> list[str]:
+    """Fail the ``dancu link`` jobs whose process stopped beating (killed, machine lost), as the
+    core sweep does for the worker's jobs; return their public ids. The worker runs it."""
+    at = now or timezone.now()
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=at - after).values_list("worker_id", flat=True)
+    stranded = (
+        LinkJob.objects.filter(channel=RunChannel.CLI, status=JobStatus.RUNNING, started_at__lt=at - after)
+        .exclude(worker_id="")
+        .exclude(worker_id__in=alive)
+        .order_by("id")
+    )
+    failed = []
+    for job in stranded:
+        shutil.rmtree(work_dir(job), ignore_errors=True)
+        do_fail_job(job, CLI_STOPPED)
+        failed.append(str(job.public_id))
+    return failed
 
 
 def may_rerun(job: LinkJob) -> bool:

@@ -72,6 +72,9 @@ class LinkJob(models.Model):
     result_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # The ``dancu link`` process running a CLI job, as it beats (``core.WorkerHeartbeat``): a job
+    # whose process stopped beating is failed by the worker's sweep.
+    worker_id = models.CharField(max_length=100, blank=True)
     # When and why the extract and result files (personal data) were deleted; the counts stay.
     files_removed_at = models.DateTimeField(null=True, blank=True)
     files_removed_reason = models.CharField(max_length=10, choices=FilesRemoved.choices, blank=True)

@@ -4,6 +4,7 @@ can be run again."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,62 @@ def test_it_refuses_a_re_run_by_an_auditor(client: Client, stranded_job: LinkJob
     stranded_job.refresh_from_db()
     assert stranded_job.status == JobStatus.FAILED
     assert AuditEntry.objects.filter(action="linkage.refused").count() == 1
+
+
+def _cli_job(worker_id: str, started: dt.datetime) -> LinkJob:
+    from dancu.linkage.models import Source
+
+    source, _ = Source.objects.get_or_create(agency="BHXH-HP", name="BHXH Hải Phòng")
+    return LinkJob.objects.create(
+        source=source,
+        agency="BHXH-HP",
+        channel="cli",
+        status=JobStatus.RUNNING,
+        original_name="bhxh.csv",
+        file_kind="csv",
+        sha256="0" * 64,
+        worker_id=worker_id,
+        started_at=started,
+    )
+
+
+def test_it_fails_a_command_line_job_whose_process_stopped_beating() -> None:
+    from dancu.core.models import WorkerHeartbeat
+    from dancu.linkage.actions import CLI_STOPPED, do_fail_stranded_cli_jobs
+
+    now = timezone.now()
+    dead = _cli_job("host-1-dead", now - dt.timedelta(minutes=5))
+    alive = _cli_job("host-2-alive", now - dt.timedelta(minutes=5))
+    young = _cli_job("host-3-starting", now - dt.timedelta(seconds=10))
+    WorkerHeartbeat.objects.create(worker_id="host-2-alive", host="host", pid=2, seen_at=now - dt.timedelta(seconds=3))
+
+    failed = do_fail_stranded_cli_jobs(now=now)
+
+    assert failed == [str(dead.public_id)]
+    states = {j.pk: (j.status, j.error) for j in LinkJob.objects.all()}
+    assert states == {
+        dead.pk: (JobStatus.FAILED, CLI_STOPPED),
+        alive.pk: (JobStatus.RUNNING, ""),
+        young.pk: (JobStatus.RUNNING, ""),
+    }
+    assert AuditEntry.objects.get(action="linkage.job.failed").object_id == str(dead.public_id)
+    assert do_fail_stranded_cli_jobs(now=now) == []
+
+
+def test_it_gives_a_dancu_link_job_its_process_and_removes_the_beat_after(
+    messy: Callable[..., MessyExtract], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from dancu.cli import build_app
+    from dancu.core.models import WorkerHeartbeat
+
+    path = write_extract_csv(messy(20, seed=2), tmp_path / "x.csv")
+
+    result = CliRunner().invoke(build_app(), ["link", str(path), "--out", str(tmp_path / "out.csv")])
+
+    assert result.exit_code == 0, result.stderr
+    job = LinkJob.objects.get()
+    assert job.status == JobStatus.DONE
+    assert job.worker_id.startswith(socket.gethostname()[:60])
+    assert not WorkerHeartbeat.objects.filter(worker_id=job.worker_id).exists()
