@@ -339,7 +339,7 @@ def main() -> None:
     data = json.loads(output.split("BENCH", 1)[1])
     server = subprocess.Popen(
         [PYTHON, "-m", "dancu", "serve", "--no-demo", "--no-worker", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(args.workers)],
+         "--workers", str(args.workers), "--threads", "4"],
         env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -30,7 +30,8 @@ def register_platform_commands(app: typer.Typer) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe / address to listen on"),
     port: int = typer.Option(8000, help="Cổng / port"),
-    workers: int = typer.Option(0, help="Web processes (0: two per CPU core)"),
+    workers: int = typer.Option(0, help="Web processes (0: one per CPU core)"),
+    threads: int = typer.Option(8, min=1, help="Threads per web process"),
     no_demo: bool = typer.Option(False, "--no-demo", help="Không nạp tỉnh mẫu / do not load the demo province"),
     demo_people: int = typer.Option(0, help="Demo size when loading one (0: DANCU_DEMO_PEOPLE)"),
     with_worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker beside the web"),
@@ -50,14 +51,18 @@ def serve(
     if with_worker:
         worker_process = subprocess.Popen([sys.executable, "-m", "dancu", "worker"])
     try:
-        _run_gunicorn(host, port, workers or 2 * (os.cpu_count() or 1))
+        # One process per core, each with threads that overlap their database waits: on two cores
+        # this served 20-40 % more audited gateway calls than two processes of four threads per
+        # core, with a shorter tail, since fewer processes split the keep-alive connections less
+        # unevenly (docs/benchmarks.md, "Exchange: audited verifications").
+        _run_gunicorn(host, port, workers or (os.cpu_count() or 1), threads)
     finally:
         if worker_process is not None and worker_process.poll() is None:
             worker_process.send_signal(signal.SIGTERM)
             worker_process.wait(timeout=30)
 
 
-def _run_gunicorn(host: str, port: int, workers: int) -> None:
+def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from dancu.wsgi import application
@@ -68,7 +73,7 @@ def _run_gunicorn(host: str, port: int, workers: int) -> None:
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "worker_class": "gthread",
-                "threads": 4,
+                "threads": threads,
                 "timeout": 60,
                 "graceful_timeout": 20,
                 "accesslog": None,
