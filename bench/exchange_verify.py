@@ -10,8 +10,9 @@ What it does, all with the product's own commands and endpoints:
    the register (kept between runs: the load is skipped when the count is already there);
 3. a bank's e-KYC system onboarded through ``dancu exchange request`` / ``approve`` with an EC key
    of its own, its limits raised so the gateway's rate limit is not what is measured;
-4. ``dancu serve --no-demo`` (gunicorn, two processes per core, and the background worker that
-   seals the audit chain), a client-credentials token from ``/oidc/token`` (``private_key_jwt``);
+4. ``dancu serve --no-demo`` (gunicorn, one process per core with eight threads each, and the
+   background worker that seals the audit chain), a client-credentials token from
+   ``/oidc/token`` (``private_key_jwt``);
 5. for each concurrency level, ``--seconds`` of ``GET /healthz`` (the ceiling: the same server,
    a trivial view) then ``--seconds`` of ``POST .../verify/v1`` on random persons (5 % unknown),
    each client a keep-alive connection driven by one asyncio loop;
@@ -295,12 +296,12 @@ def fetch_token(base: str, client_id: str, key: Any) -> str:
 # --- load ------------------------------------------------------------------------------------
 
 
-def group_cpu_seconds(pgid: int) -> float:
+def group_cpu_seconds(pgid: int) -> tuple[float, float]:
     """User + system CPU time of every live process in the server's process group (gunicorn
-    master and workers, and the background worker that seals the audit chain), plus the
+    master and workers, and the background worker that seals the audit chain), and of the
     PostgreSQL backends serving the benchmark's database."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    server = database = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -310,10 +311,12 @@ def group_cpu_seconds(pgid: int) -> float:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        backend = cmdline.startswith(b"postgres:") and PG_DATABASE.encode() in cmdline
-        if int(fields[2]) == pgid or backend:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        used = int(fields[11]) + int(fields[12])
+        if cmdline.startswith(b"postgres:") and PG_DATABASE.encode() in cmdline:
+            database += used
+        elif int(fields[2]) == pgid:
+            server += used
+    return server / ticks, database / ticks
 
 
 def machine_busy_seconds() -> float:
@@ -329,7 +332,9 @@ class Run:
     concurrency: int
     seconds: float
     ok: int = 0
+    #: CPU of the server's processes and (PostgreSQL) the database's backends, per 200 answer.
     server_cpu_ms_per_ok: float = 0.0
+    database_cpu_ms_per_ok: float = 0.0
     client_cpu_ms_per_ok: float = 0.0
     load_average: float = 0.0
     #: Cores' worth of CPU that other programs on the machine used during the run.
@@ -409,16 +414,19 @@ def run_load(port: int, endpoint: str, requests: list[bytes], concurrency: int, 
         )
         return time.monotonic() - started
 
-    server_before = group_cpu_seconds(pgid)
+    server_before, database_before = group_cpu_seconds(pgid)
     client_before = time.process_time()
     machine_before = machine_busy_seconds()
     elapsed = asyncio.run(main())
-    server_cpu = group_cpu_seconds(pgid) - server_before
+    server_after, database_after = group_cpu_seconds(pgid)
+    server_cpu = server_after - server_before
+    database_cpu = database_after - database_before
     client_cpu = time.process_time() - client_before
-    others = machine_busy_seconds() - machine_before - server_cpu - client_cpu
+    others = machine_busy_seconds() - machine_before - server_cpu - database_cpu - client_cpu
     ok = statuses.get("200", 0)
     return Run(
         server_cpu_ms_per_ok=round(server_cpu * 1000 / max(ok, 1), 2),
+        database_cpu_ms_per_ok=round(database_cpu * 1000 / max(ok, 1), 2),
         client_cpu_ms_per_ok=round(client_cpu * 1000 / max(ok, 1), 2),
         load_average=round(os.getloadavg()[0], 1),
         others_cores=round(max(0.0, others) / elapsed, 2),
@@ -474,16 +482,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=2_000_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
-        "--workers", type=int, default=0, help="gunicorn processes (default: dancu serve's, 2 per core)"
+        "--workers", type=int, default=0, help="gunicorn processes (default: dancu serve's, one per core)"
     )
+    parser.add_argument("--threads", type=int, default=0, help="threads per gunicorn process (default: dancu serve's)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--home", type=Path, default=None, help="DANCU_HOME to reuse (default: a fixed temp dir)")
-    parser.add_argument(
-        "--persistent-connections",
-        action="store_true",
-        help="serve with bench/exchange_settings.py (SQLite connections kept between requests)",
-    )
     args = parser.parse_args()
 
     if not args.port:
@@ -507,10 +511,6 @@ def main() -> None:
     bodies = sample_people(20_000)
     connection.close()
 
-    server_env = dict(env)
-    if args.persistent_connections:
-        server_env["DJANGO_SETTINGS_MODULE"] = "exchange_settings"
-        server_env["PYTHONPATH"] = f"{ROOT / 'src'}{os.pathsep}{ROOT / 'bench'}"
     server = subprocess.Popen(
         [
             PYTHON,
@@ -521,8 +521,9 @@ def main() -> None:
             "--port",
             str(args.port),
             *(["--workers", str(args.workers)] if args.workers else []),
+            *(["--threads", str(args.threads)] if args.threads else []),
         ],
-        env=server_env,
+        env=env,
         start_new_session=True,
     )
     results: list[Run] = []
@@ -553,7 +554,8 @@ def main() -> None:
     answered = sum(r.ok for r in results if "verify" in r.endpoint) + warm_up.ok
     report = {
         "database": args.database,
-        "persistent_connections": args.persistent_connections,
+        "workers": args.workers,
+        "threads": args.threads,
         "load_average_after": os.getloadavg(),
         "people": people,
         "cpus": os.cpu_count(),
@@ -565,20 +567,20 @@ def main() -> None:
     }
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    suffix = "_persistent" if args.persistent_connections else ""
-    (out / f"exchange_verify_{args.database}{suffix}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (out / f"exchange_verify_{args.database}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print()
     print(f"{args.database}, {people:,} persons, {os.cpu_count()} CPUs, load average after {os.getloadavg()}")
     print(
         "| endpoint | clients | 200/s | p50 ms | p95 ms | p99 ms | max ms | server CPU ms/call "
-        "| client CPU ms/call | other programs (cores) | other statuses | errors |"
+        "| database CPU ms/call | client CPU ms/call | other programs (cores) | other statuses | errors |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for r in results:
         other = {k: v for k, v in r.statuses.items() if k != "200"}
         print(
             f"| {r.endpoint} | {r.concurrency} | {r.throughput:,.0f} | {r.p50_ms} | {r.p95_ms} | {r.p99_ms} | "
-            f"{r.max_ms} | {r.server_cpu_ms_per_ok} | {r.client_cpu_ms_per_ok} | {r.others_cores} | "
+            f"{r.max_ms} | {r.server_cpu_ms_per_ok} | {r.database_cpu_ms_per_ok} | {r.client_cpu_ms_per_ok} | "
+            f"{r.others_cores} | "
             f"{other or '—'} | {r.errors} |"
         )
     print(f"audit: {audited} ok verify entries for {answered} verify 200 responses (warm-up included)")
