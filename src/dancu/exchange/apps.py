@@ -7,6 +7,7 @@ from django.apps import AppConfig
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from dancu.core.jobs import AbandonedJob
     from dancu.core.models import OutboxEvent
     from dancu.identity.models import Client
 
@@ -38,6 +39,12 @@ class ExchangeConfig(AppConfig):
 
         every(30, name="exchange.deliver_due")(deliver_due)
 
+        # A batch job whose worker died is failed by core's sweep; the job's own record follows.
+        from dancu.core.jobs import on_abandoned
+        from dancu.exchange.tasks import run_batch_job
+
+        on_abandoned(run_batch_job)(_on_batch_job_abandoned)
+
 
 def _on_client_saved(
     sender: type, instance: Client, created: bool, update_fields: Iterable[str] | None, **_: Any
@@ -47,6 +54,14 @@ def _on_client_saved(
     from dancu.exchange.policy import bump_policy
 
     bump_policy()
+
+
+def _on_batch_job_abandoned(job: AbandonedJob) -> None:
+    from dancu.exchange.services.batch import fail_abandoned_job
+
+    job_id = job.args[0] if job.args else job.kwargs.get("job_id")
+    if isinstance(job_id, str):
+        fail_abandoned_job(job_id, worker_id=job.worker_id)
 
 
 def _on_register_change(event: OutboxEvent) -> None:

@@ -20,15 +20,26 @@ from typing import Any, Final
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from dancu.core.audit import Actor, record
 from dancu.core.personal_id import InvalidPersonalId, normalize_sex
 from dancu.core.text import fold
-from dancu.exchange.calls import OK, Call, Served, audit_call, call_transaction, encode_json
+from dancu.exchange.calls import FAILED, OK, Call, Served, audit_call, call_transaction, encode_json
 from dancu.exchange.error_codes import ErrorCode, ExchangeError
 from dancu.exchange.models import BatchJob, BatchJobStatus, MemberSystem
 from dancu.exchange.policy import authorise, current_policy
 from dancu.exchange.services.verify import VerifyQuery, verify_many
 
-__all__ = ["CHUNK", "MAX_ROWS", "job_result", "job_status", "parse_rows", "run_job", "submit_job"]
+__all__ = [
+    "CHUNK",
+    "MAX_ROWS",
+    "WORKER_STOPPED",
+    "fail_abandoned_job",
+    "job_result",
+    "job_status",
+    "parse_rows",
+    "run_job",
+    "submit_job",
+]
 
 CHUNK: Final = 2000
 MAX_ROWS: Final = 100_000
@@ -301,3 +312,37 @@ def run_job(job_id: str) -> str:
         finished_at=timezone.now(),
     )
     return "done"
+
+
+#: The error of a job whose worker died while running it (the caller may submit the file again).
+WORKER_STOPPED: Final = (
+    "worker_stopped: Tiến trình nền đã dừng khi đang xác thực tệp này, hãy gửi lại tệp / "
+    "the background worker stopped while verifying this file; submit it again"
+)
+
+
+def fail_abandoned_job(job_id: str, *, worker_id: str) -> bool:
+    """Mark a job failed because its worker died while running it (the sweep of
+    :mod:`dancu.core.jobs` calls this); return whether it was still queued or running.
+
+    The records already verified keep their audit entries (their chunks committed); no result
+    file is kept, and the system can submit the file again as a new job.
+    """
+    with transaction.atomic():
+        job = BatchJob.objects.select_for_update(of=("self",)).select_related("purpose").filter(job_id=job_id).first()
+        if job is None or job.status not in {BatchJobStatus.QUEUED, BatchJobStatus.RUNNING}:
+            return False
+        job.status = BatchJobStatus.FAILED
+        job.error = WORKER_STOPPED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        record(
+            action="exchange.batch-verify",
+            actor=Actor.system("worker"),
+            outcome=FAILED,
+            purpose=job.purpose.code,
+            dossier=job.dossier,
+            details={"job": job_id, "step": "abandoned", "worker": worker_id},
+            request_id=job.request_id,
+        )
+    return True

@@ -160,3 +160,54 @@ def test_it_hides_other_systems_jobs(
     response = gateway.get(bank_system, f"batch-verify/v1/jobs/{job_id}/result", purpose="BHYT.CAP-THE")
 
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_it_fails_a_job_whose_worker_died_and_takes_the_file_again(
+    gateway: Gateway,
+    insurance_system: System,
+    person_lan: Person,
+    person_minh: Person,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from dancu.core import jobs
+    from dancu.exchange.services.batch import WORKER_STOPPED
+    from dancu.exchange.tasks import run_batch_job
+
+    submitted = _submit(gateway, insurance_system, CSV.encode())  # not run: no on_commit here
+    job_id = submitted.json()["job_id"]
+    # A worker claimed it, started, and was killed (kill -9) before it finished.
+    BatchJob.objects.filter(job_id=job_id).update(status="running")
+    started = timezone.now() - dt.timedelta(minutes=5)
+    DBTaskResult.objects.create(
+        status=TaskResultStatus.RUNNING,
+        started_at=started,
+        worker_ids=["host-4242-dead"],
+        task_path=run_batch_job.module_path,
+        args_kwargs={"args": [job_id], "kwargs": {}},
+        backend_name="default",
+        run_after=started,
+    )
+
+    assert len(jobs.fail_abandoned()) == 1
+
+    status = gateway.get(insurance_system, f"batch-verify/v1/jobs/{job_id}", purpose="BHYT.CAP-THE").json()
+    assert (status["status"], status["error"], status["result_url"]) == ("failed", WORKER_STOPPED, None)
+    failure = AuditEntry.objects.get(action="exchange.batch-verify", details__step="abandoned")
+    assert (failure.outcome, failure.actor_kind, failure.details["worker"]) == ("failed", "system", "host-4242-dead")
+    # A second sweep changes nothing.
+    assert jobs.fail_abandoned() == []
+    assert AuditEntry.objects.filter(details__step="abandoned").count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _submit(gateway, insurance_system, CSV.encode())
+
+    assert again.status_code == 202
+    rerun = gateway.get(insurance_system, f"batch-verify/v1/jobs/{again.json()['job_id']}", purpose="BHYT.CAP-THE")
+    assert (rerun.json()["status"], rerun.json()["found"]) == ("done", 2)
+    assert BatchJob.objects.get(job_id=job_id).status == "failed"
