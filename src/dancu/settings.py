@@ -28,6 +28,11 @@ DANCU_PROVINCE_CODE = env_str("DANCU_PROVINCE_CODE", "31")
 DANCU_DEMO_PEOPLE = env_int("DANCU_DEMO_PEOPLE", 20_000, minimum=0)
 DANCU_REDIS_URL = env_str("DANCU_REDIS_URL", "-")
 DANCU_SECURE_COOKIES = env_bool("DANCU_SECURE_COOKIES", DANCU_ENV == "production")
+# Webhook hosts allowed to resolve to private or loopback addresses (on-premise peers); any other
+# webhook host must resolve to public addresses only (dancu.exchange.webhook_targets).
+DANCU_WEBHOOK_PRIVATE_HOSTS = env_list(
+    "DANCU_WEBHOOK_PRIVATE_HOSTS", [] if DANCU_ENV == "production" else ["localhost", "127.0.0.1", "::1"]
+)
 DANCU_LINKAGE_MAX_UPLOAD_BYTES = env_int("DANCU_LINKAGE_MAX_UPLOAD_BYTES", 512 * 1024 * 1024, minimum=1)
 DANCU_LINKAGE_RETENTION_DAYS = env_int("DANCU_LINKAGE_RETENTION_DAYS", 30, minimum=1)
 DANCU_AUDIT_KEY_FILE = str(env_path("DANCU_AUDIT_KEY_FILE", DANCU_HOME / "keys" / "audit-ed25519.pem"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import ipaddress
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -42,6 +41,7 @@ from dancu.exchange.models import (
     WebhookDelivery,
 )
 from dancu.exchange.policy import bump_policy
+from dancu.exchange.webhook_targets import UnsafeTargetError, check_target
 from dancu.identity.actions.clients import do_register_client, validate_jwks
 from dancu.identity.errors import IdentityError
 
@@ -513,16 +513,10 @@ def do_withdraw_consent(consent: ConsentRecord, *, actor: Actor, method: str = "
 # --- change notifications --------------------------------------------------------------------
 
 
-def _internal_address(hostname: str) -> bool:
-    try:
-        address = ipaddress.ip_address(hostname)
-    except ValueError:
-        return hostname == "localhost" or hostname.endswith(".local")
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-
-
 def validate_webhook_url(url: str) -> str:
-    """HTTPS, or plain HTTP to a loopback address outside production (tests, local receivers)."""
+    """HTTPS, or plain HTTP to a loopback address outside production (tests, local receivers);
+    and a host that resolves to public addresses only, unless the administrator allowed it as an
+    on-premise peer (:mod:`dancu.exchange.webhook_targets`)."""
     try:
         parts = urlsplit(url)
         hostname = parts.hostname
@@ -530,14 +524,15 @@ def validate_webhook_url(url: str) -> str:
     except ValueError:
         raise _invalid("Địa chỉ webhook không hợp lệ", "invalid webhook URL") from None
     loopback = hostname in {"127.0.0.1", "localhost", "::1"}
-    if parts.scheme == "https" and hostname:
-        if settings.DANCU_ENV == "production" and _internal_address(hostname):
-            # The gateway must not be turned into a client of our own internal network.
-            raise _invalid("Địa chỉ webhook trỏ vào mạng nội bộ", "the webhook URL points to an internal address")
-        return url
-    if parts.scheme == "http" and loopback and settings.DANCU_ENV != "production":
-        return url
-    raise _invalid("Địa chỉ webhook phải dùng HTTPS", "the webhook URL must use HTTPS")
+    secure = parts.scheme == "https" and bool(hostname)
+    if not secure and not (parts.scheme == "http" and loopback and settings.DANCU_ENV != "production"):
+        raise _invalid("Địa chỉ webhook phải dùng HTTPS", "the webhook URL must use HTTPS")
+    try:
+        # The gateway must not be turned into a client of our own internal network.
+        check_target(url)
+    except UnsafeTargetError as exc:
+        raise ExchangeError(ErrorCode.INVALID_REQUEST, str(exc)) from None
+    return url
 
 
 def do_subscribe(

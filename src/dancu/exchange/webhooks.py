@@ -3,7 +3,10 @@
 ``id.timestamp.body`` with the subscription's secret), retried with exponential back-off.
 
 The audit entry of an attempt is written *before* the event leaves, in the transaction that
-reads the event and checks the policy: if it cannot be written, nothing is sent.
+reads the event and checks the policy: if it cannot be written, nothing is sent. Before that, the
+receiver's host is resolved again and must still resolve to public addresses (or be an allowed
+on-premise peer); the request then goes to the address that was checked
+(:mod:`dancu.exchange.webhook_targets`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ExchangeError
 from dancu.exchange.models import ChangeEvent, DeliveryStatus, WebhookDelivery
 from dancu.exchange.policy import authorise, current_policy
+from dancu.exchange.webhook_targets import Target, UnresolvedTargetError, UnsafeTargetError, check_target
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -138,6 +142,14 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
     fields = sorted(set(CHANGE_KINDS[event.kind].fields) & grant.fields)
     if not fields:
         return _give_up(delivery, "field_not_granted")
+    attempt = delivery.attempts + 1
+    try:
+        target = check_target(subscription.url)
+    except UnresolvedTargetError as exc:
+        # Perhaps a passing DNS failure: try again later, like an unreachable receiver.
+        return _failed_attempt(delivery, attempt, None, str(exc), at)
+    except UnsafeTargetError as exc:
+        return _give_up(delivery, f"webhook_target_not_public: {exc}")
     message_id = f"msg_{event.pk}_{subscription.pk}"
     timestamp = int(at.timestamp())
     body = encode_json(
@@ -147,7 +159,6 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
             "data": change_item(event, fields),
         }
     )
-    attempt = delivery.attempts + 1
     try:
         with transaction.atomic():
             if grant.requires_consent:
@@ -190,7 +201,7 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
     status: int | None = None
     error = ""
     try:
-        response = httpx.post(subscription.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS)
+        response = _post(target, body, headers)
         status = response.status_code
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -204,12 +215,28 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
             last_error="",
         )
         return True
+    return _failed_attempt(delivery, attempt, status, error or f"HTTP {status}", at)
+
+
+def _post(target: Target, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    """Send to the checked address; the host name stays in ``Host`` and in TLS (SNI and the
+    certificate check), so the receiver sees an ordinary request to its name."""
+    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        return client.post(
+            target.url,
+            content=body,
+            headers={**headers, "host": target.host_header},
+            extensions={"sni_hostname": target.host},
+        )
+
+
+def _failed_attempt(delivery: WebhookDelivery, attempt: int, status: int | None, error: str, at: dt.datetime) -> bool:
     failed = attempt >= MAX_ATTEMPTS
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
         attempts=attempt,
         last_status_code=status,
-        last_error=error or f"HTTP {status}",
+        last_error=error[:500],
         next_attempt_at=at + backoff(attempt),
     )
     return False
