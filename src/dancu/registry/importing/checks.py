@@ -250,12 +250,21 @@ def _normalise(rows: Rows, *, home_province: str, today: dt.date) -> None:
         "_other_names": text_column(rows, "other_names", 500),
         **{f"_{column}": text_column(rows, column, limit) for column, limit in _TEXT_LIMITS.items()},
     }
-    rows.frame = (
-        rows.frame.join(names, on="full_name", how="left")
-        .join(births, on="birth_date", how="left")
-        .join(deaths, on="deceased_date", how="left")
-        .join(units, on=list(UNIT_KEYS), how="left")
-        .with_columns(expr.alias(name) for name, expr in words.items())
+    # Looked up on the key columns alone (a join gathers every column it carries), then set
+    # beside the table's columns, whose order the joins keep.
+    keys = ("full_name", "birth_date", "deceased_date", *UNIT_KEYS)
+    looked_up = (
+        rows.frame.lazy()
+        .select(*keys)
+        .join(births.lazy(), on="birth_date", how="left", maintain_order="left")
+        .join(deaths.lazy(), on="deceased_date", how="left", maintain_order="left")
+        .join(units.lazy(), on=list(UNIT_KEYS), how="left", maintain_order="left")
+        .join(names.lazy(), on="full_name", how="left", maintain_order="left")
+        .drop(*keys)
+        .collect()
+    )
+    rows.frame = rows.frame.hstack(looked_up.get_columns()).with_columns(
+        expr.alias(name) for name, expr in words.items()
     )
 
 

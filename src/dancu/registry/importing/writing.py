@@ -83,33 +83,41 @@ def write_rows(
     progress("existing", 0, 0)
     loader.lock([PERSON, HOUSEHOLD])
     persons_before = _count(loader, PERSON)
-    existing = fetch_by_keys(
-        loader,
-        select="personal_id, id, import_digest",
-        table=PERSON,
-        key="personal_id",
-        keys=frame.get_column("personal_id").to_list(),
-        schema={"personal_id": pl.Utf8, "id": pl.Int64, "import_digest": pl.Int64},
-        total=persons_before,
-    )
-    # Decide on narrow frames; the wide rows are gathered once, for the rows to write.
-    keys = frame.select("personal_id", "digest").join(existing, on="personal_id", how="left", maintain_order="left")
-    same = pl.col("import_digest").is_not_null() & (pl.col("import_digest") == pl.col("digest"))
-    known = keys.filter(pl.col("id").is_not_null())
-    written.unchanged = known.filter(same).height
-    changed_keys = known.filter(~same).select("personal_id", "id")
-    changed = frame.join(changed_keys, on="personal_id", how="inner")
-    # New persons get ids in personal-ID order, so the primary key and the unique index on the
-    # personal ID both grow at their end. Their wide rows are gathered here, once.
-    new_rows = frame.filter(keys.get_column("id").is_null()).sort("personal_id")
+    if persons_before == 0:
+        # The first load of a province: every row is new, there is nothing to compare.
+        known = pl.DataFrame(schema={"personal_id": pl.Utf8, "id": pl.Int64})
+        changed = frame.clear()
+        new_rows = frame.sort("personal_id")
+    else:
+        existing = fetch_by_keys(
+            loader,
+            select="personal_id, id, import_digest",
+            table=PERSON,
+            key="personal_id",
+            keys=frame.get_column("personal_id").to_list(),
+            schema={"personal_id": pl.Utf8, "id": pl.Int64, "import_digest": pl.Int64},
+            total=persons_before,
+        )
+        # Decide on narrow frames; the wide rows are gathered once, for the rows to write.
+        keys = frame.select("personal_id", "digest").join(existing, on="personal_id", how="left", maintain_order="left")
+        same = pl.col("import_digest").is_not_null() & (pl.col("import_digest") == pl.col("digest"))
+        known = keys.filter(pl.col("id").is_not_null())
+        written.unchanged = known.filter(same).height
+        changed_keys = known.filter(~same).select("personal_id", "id")
+        changed = frame.join(changed_keys, on="personal_id", how="inner")
+        # New persons get ids in personal-ID order, so the primary key and the unique index on
+        # the personal ID both grow at their end. Their wide rows are gathered here, once.
+        new_rows = frame.filter(keys.get_column("id").is_null()).sort("personal_id")
+        known = known.select("personal_id", "id")
+        del keys
     written.bulk_mode = new_rows.height >= max(bulk_min_rows, persons_before // 2)
     first = loader.reserve_ids(PERSON, new_rows.height) if new_rows.height else 0
     new_rows = new_rows.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + first).alias("id"))
     new = new_rows.select("personal_id", "id")
 
     # personal ID -> id for every person a row may point at.
-    ids = pl.concat([new.select("personal_id", "id"), known.select("personal_id", "id")])
-    del keys, known
+    ids = pl.concat([new.select("personal_id", "id"), known])
+    del known
     references = (
         pl.concat([frame.select(pl.col(c).alias("personal_id")) for c in ("father_pid", "mother_pid", "spouse_pid")])
         .unique()
@@ -204,17 +212,22 @@ def _insert_new(
     progress: Progress,
 ) -> None:
     covered = checked.covered
-    # One lazy plan, collected once: the wide rows of two million people are gathered a single
-    # time, in id order, with every reference resolved.
-    plan = new_rows.lazy()
+    # References are resolved on a narrow frame (joins gather every column they carry) and the
+    # ids set beside the wide rows, which stay in id order and are never copied.
+    progress("gather", 0, new_rows.height)
+    plan = new_rows.lazy().select("father_pid", "mother_pid", "spouse_pid", "household_code")
     for pid_column, id_column in (
         ("father_pid", "father_id"),
         ("mother_pid", "mother_id"),
         ("spouse_pid", "spouse_id"),
     ):
         plan = _pid_to_id(plan, ids, pid_column, id_column)
-    progress("gather", 0, new_rows.height)
-    rows = plan.join(household_ids.lazy(), on="household_code", how="left", maintain_order="left").collect()
+    resolved = (
+        plan.join(household_ids.lazy(), on="household_code", how="left", maintain_order="left")
+        .select("father_id", "mother_id", "spouse_id", "household_id")
+        .collect()
+    )
+    rows = new_rows.hstack(resolved.get_columns())
 
     def value(name: str, dtype: pl.DataType | type[pl.DataType] = pl.Utf8) -> pl.Expr:
         # A column the file does not have gives new persons the model's default.
