@@ -199,7 +199,7 @@ def import_table(
     loader = loader_for()
     validate_pending_constraints()
     now = timezone.now()
-    with _sqlite_foreign_keys_off(), transaction.atomic():
+    with _sqlite_foreign_keys_off(), loader.tuned(), transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=table.file_name[:300],
             sha256=table.sha256,

@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.copy import QueuedLibpqWriter
 
 __all__ = ["BulkLoader", "Constant", "Schema", "fetch_by_keys", "loader_for", "validate_pending_constraints"]
 
@@ -29,11 +31,17 @@ Constant = str | int | bool | None
 #: Column name -> polars type, in order.
 Schema = dict[str, pl.DataType | type[pl.DataType]]
 
-# Indexes led by these columns are kept through a bulk load (see BulkLoader.relax).
-_KEPT_LEADING = ("person_id",)
+# Indexes led by these columns are kept through a bulk load (see BulkLoader.relax): rows are
+# written in the order of each (persons by personal ID, households by code, residences and
+# former ID numbers by person), so such an index only grows at its end.
+_KEPT_LEADING = ("person_id", "personal_id", "code")
 # Above this share of a table, reading all of it beats asking by key.
 _FULL_SCAN_SHARE = 0.1
 _IN_CHUNK = 5_000
+
+#: SQLite's page cache during an import (KiB): the first load of two million people, indexes
+#: included, fits.
+SQLITE_IMPORT_CACHE_KIB = 1 << 20
 
 # Rows per COPY chunk / executemany call: large enough to amortise the call, small enough to
 # report progress every second or so.
@@ -116,13 +124,18 @@ class BulkLoader:
 
     def relax(self, tables: Sequence[str]) -> None:
         """Drop the secondary indexes (and on PostgreSQL the foreign keys) of TABLES, except
-        indexes led by ``person_id``: child rows are written in person order, so those grow at
-        their end and cost less kept than rebuilt."""
+        indexes led by the column rows are written in order of (``person_id``, ``personal_id``,
+        household ``code``): those grow at their end and cost less kept than rebuilt."""
         raise NotImplementedError
 
     def restore(self) -> None:
         """Build again what :meth:`relax` dropped."""
         raise NotImplementedError
+
+    @contextmanager
+    def tuned(self) -> Iterator[None]:
+        """The connection's settings for an import (around its transaction), put back after."""
+        yield
 
     def after_commit(self) -> None:
         """Work that may wait until the transaction has committed (see :class:`PostgresLoader`)."""
@@ -201,22 +214,36 @@ class SqliteLoader(BulkLoader):
                 cursor.execute(f'DROP INDEX "{name}"')
         self._relaxed = relaxed
 
+    @contextmanager
+    def tuned(self) -> Iterator[None]:
+        # A page cache that holds the whole load: without it, pages are spilled to the WAL in
+        # mid-transaction and read back from it by every index build. SQLite allocates cache
+        # pages as they are used, so a small import costs nothing more. Temporary sort data
+        # (index builds) stays in memory; the sorter may use every core. Where to keep it can
+        # only change outside a transaction (inside one, in tests, it stays as it is).
+        temp_store = not self.db.in_atomic_block
+        with self.db.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache_size = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+            cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
+            if temp_store:
+                cursor.execute("PRAGMA temp_store = MEMORY")
+        try:
+            yield
+        finally:
+            with self.db.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {cache_size}")
+                cursor.execute("PRAGMA threads = 0")
+                if temp_store:
+                    cursor.execute("PRAGMA temp_store = DEFAULT")
+
     def restore(self) -> None:
         if self._relaxed is None:
             return
         with self.db.cursor() as cursor:
-            # Index builds sort: let SQLite's sorter use every core and a larger page cache,
-            # for this connection and only while building.
-            cursor.execute("PRAGMA cache_size")
-            cache_size = int(cursor.fetchone()[0])
-            cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
-            cursor.execute("PRAGMA cache_size = -262144")
-            try:
-                for sql in self._relaxed.indexes:
-                    cursor.execute(sql)
-            finally:
-                cursor.execute(f"PRAGMA cache_size = {cache_size}")
-                cursor.execute("PRAGMA threads = 0")
+            for sql in self._relaxed.indexes:
+                cursor.execute(sql)
         self._relaxed = None
 
 
@@ -290,7 +317,9 @@ class PostgresLoader(BulkLoader):
             frame = frame.with_columns(pl.lit(value).alias(name) for name, value in constants.items())
         columns = ", ".join(self.db.ops.quote_name(c) for c in frame.columns)
         sql = f"COPY {self.db.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        with self.db.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # A worker thread sends each chunk while polars (which lets go of the GIL) formats the
+        # next: the server parses one chunk while the next is written.
+        with self.db.cursor() as cursor, cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
             for start in range(0, frame.height, _CHUNK):
                 chunk = frame.slice(start, _CHUNK)
                 copy.write(chunk.write_csv(include_header=False, null_value="\\N", date_format="%Y-%m-%d"))

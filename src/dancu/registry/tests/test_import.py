@@ -490,3 +490,17 @@ def test_it_rebuilds_indexes_around_a_bulk_load(tmp_path: Path) -> None:
 
     assert (report.bulk_mode, report.created, Person.objects.filter(spouse__isnull=False).count()) == (True, 5, 2)
     assert indexes() == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_it_puts_sqlite_settings_back_after_an_import(tmp_path: Path) -> None:
+    def settings() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA threads")
+            return cache_size, cursor.fetchone()[0]
+
+    before = settings()
+    import_file(write_csv(tmp_path / "register.csv", PEOPLE), actor=TEST_ACTOR, bulk_min_rows=1)
+    assert settings() == before
