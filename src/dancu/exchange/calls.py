@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from dancu.core.audit import Actor, record
 from dancu.core.models import ActorKind, AuditEntry, Outcome
@@ -167,6 +169,12 @@ def _invalid(header: str, expected: str) -> ExchangeError:
 #: on this path: reads and appends only).
 LOCK_WAIT_MS: Final = 2000
 
+#: On SQLite the calls of one process take the single writer's lock one at a time, queueing here
+#: in order. Left to SQLite's busy handler, the threads of a process poll for the lock with
+#: sleeps of up to 100 ms, and a thread that just missed it waits longest: the tail grew with
+#: the number of threads.
+_sqlite_writer = threading.Lock()
+
 
 @contextmanager
 def call_transaction() -> Iterator[None]:
@@ -177,15 +185,22 @@ def call_transaction() -> Iterator[None]:
         with transaction.atomic():
             yield
         return
-    usual = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    started = time.monotonic()
+    if not _sqlite_writer.acquire(timeout=LOCK_WAIT_MS / 1000):
+        raise OperationalError("database is locked: the gateway's writers are queued beyond the wait limit")
     try:
-        with transaction.atomic():
-            yield
-    finally:
+        left = max(1, LOCK_WAIT_MS - int((time.monotonic() - started) * 1000))
+        usual = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {usual}")
+            cursor.execute(f"PRAGMA busy_timeout = {left}")
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {usual}")
+    finally:
+        _sqlite_writer.release()
 
 
 def encode_json(value: Any) -> bytes:
