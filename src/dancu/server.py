@@ -166,4 +166,10 @@ def _run_demo(people: int, seed: int) -> None:
         pass
     else:
         summary["accounts"] = create_demo_accounts()
+    try:
+        from dancu.exchange.demo import create_demo_exchange
+    except ModuleNotFoundError:
+        pass
+    else:
+        summary["exchange"] = create_demo_exchange()
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

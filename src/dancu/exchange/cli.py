@@ -231,3 +231,37 @@ def set_limits(
         return
     do_set_limits(system, rate_per_minute=per_minute, quota_per_day=per_day, actor=_actor())
     _echo({"client_id": client_id, "rate_per_minute": per_minute, "quota_per_day": per_day})
+
+
+@exchange_app.command("token")
+def token(
+    client_id: Annotated[str, typer.Option(help="The system's client id")],
+    key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="The system's EC private key (PEM)")],
+    base_url: Annotated[str, typer.Option(help="Dancu's address (default: DANCU_BASE_URL)")] = "",
+) -> None:
+    """Get an access token for a system (client credentials, ``private_key_jwt``) and print it."""
+    import httpx
+    from django.conf import settings
+
+    from dancu.exchange.demo import client_assertion, load_key
+    from dancu.identity.oidc.server import ENDPOINT_PATHS
+
+    base = (base_url or settings.DANCU_BASE_URL).rstrip("/")
+    audience = base + ENDPOINT_PATHS["token_endpoint"]
+    try:
+        response = httpx.post(
+            audience,
+            data={
+                "grant_type": "client_credentials",
+                "scope": "exchange",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": client_assertion(client_id, load_key(key), audience),
+            },
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        _fail(exc)
+        return
+    if response.status_code != 200:
+        _fail(RuntimeError(f"{audience}: {response.status_code} {response.text[:500]}"))
+    typer.echo(response.json()["access_token"])
