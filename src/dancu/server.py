@@ -157,19 +157,20 @@ def demo(
 
 
 def _run_demo(people: int, seed: int) -> None:
+    import importlib
+
     from dancu.registry.demo import load_demo_province
 
     summary: dict[str, Any] = {"register": load_demo_province(people=people, seed=seed)}
-    try:
-        from dancu.identity.demo import create_demo_accounts
-    except ModuleNotFoundError:
-        pass
-    else:
-        summary["accounts"] = create_demo_accounts()
-    try:
-        from dancu.exchange.demo import create_demo_exchange
-    except ModuleNotFoundError:
-        pass
-    else:
-        summary["exchange"] = create_demo_exchange()
+    # Each app adds its demo part when it is installed; imported by name, as dancu.cli mounts the
+    # apps' commands, so the platform's entry points import no app above the register.
+    for module_name, attr, key in (
+        ("dancu.identity.demo", "create_demo_accounts", "accounts"),
+        ("dancu.exchange.demo", "create_demo_exchange", "exchange"),
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        summary[key] = getattr(module, attr)()
     typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
