@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Sex(models.TextChoices):
@@ -156,9 +157,9 @@ class IdentityCard(models.Model):
     """Thẻ căn cước / căn cước công dân: a card issued to a person."""
 
     class Kind(models.TextChoices):
-        CCCD_2021 = "cccd2021", "Căn cước công dân gắn chíp (2021)"
-        CAN_CUOC_2024 = "cancuoc2024", "Thẻ căn cước (từ 1/7/2024)"
-        CMND = "cmnd", "Chứng minh nhân dân"
+        CCCD_2021 = "cccd2021", _("Căn cước công dân gắn chíp (2021)")
+        CAN_CUOC_2024 = "cancuoc2024", _("Thẻ căn cước (từ 1/7/2024)")
+        CMND = "cmnd", _("Chứng minh nhân dân")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
     number = models.CharField(max_length=12, db_index=True)

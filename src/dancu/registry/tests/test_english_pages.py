@@ -9,13 +9,14 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from dancu.core.audit import Actor
 from dancu.core.models import ActorKind
 from dancu.identity.actions.accounts import do_create_citizen_account
 from dancu.identity.models import User
 from dancu.registry.importing import ImportReport
-from dancu.registry.models import Person
+from dancu.registry.models import IdentityCard, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,17 @@ def test_it_shows_who_used_my_data_in_english(register: ImportReport) -> None:
     assert "Who has used my data" in html
     assert "Manage data sharing" in html
     assert "Ai đã sử dụng dữ liệu của tôi" not in html
+
+
+def test_it_names_the_kinds_of_identity_card_in_the_chosen_language() -> None:
+    with translation.override("en"):
+        english = [str(label) for label in IdentityCard.Kind.labels]
+    with translation.override("vi"):
+        vietnamese = [str(label) for label in IdentityCard.Kind.labels]
+
+    assert english == [
+        "Chip-based citizen identity card (2021)",
+        "Identity card (from 1 July 2024)",
+        "Former identity card (CMND)",
+    ]
+    assert vietnamese == ["Căn cước công dân gắn chíp (2021)", "Thẻ căn cước (từ 1/7/2024)", "Chứng minh nhân dân"]
