@@ -196,6 +196,12 @@ _COMPOUND_SURNAMES = tuple(
 )
 
 
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    """`fold` of one word of a name (cached: names reuse a few thousand words)."""
+    return fold(word)
+
+
 def split_name(full_name: str) -> NameParts:
     """Split a full name, in Vietnamese order, into surname, middle and given name.
 
@@ -210,7 +216,7 @@ def split_name(full_name: str) -> NameParts:
     words = cleaned.split(" ")
     if len(words) == 1:
         return NameParts("", "", words[0])
-    folded = [fold(w) for w in words]
+    folded = [_fold_word(w) for w in words]
     surname_len = 1
     for compound in _COMPOUND_SURNAMES:
         if len(words) > len(compound) and tuple(folded[: len(compound)]) == compound:
@@ -239,11 +245,13 @@ def normalise_person_name(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+@lru_cache(maxsize=65536)
 def _capitalise(word: str) -> str:
     """Upper-case the first character and lower-case the rest, one character for one.
 
     ``str.capitalize`` may change the length ("ŉ" -> "ʼN") and is then not idempotent; a
-    character whose case mapping is not a single character is kept as it is.
+    character whose case mapping is not a single character is kept as it is. Cached: names
+    reuse a few thousand words.
     """
     first = word[0].upper()
     if len(first) != 1:

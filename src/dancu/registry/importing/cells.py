@@ -123,6 +123,9 @@ def check_date(value: str, *, today: dt.date, earliest: dt.date = EARLIEST_BIRTH
 # --- short texts -------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def check_text(value: str, *, limit: int) -> str | Problem:
     """A free text (address, birthplace, religion…): NFC, spaces collapsed, at most LIMIT."""
     text = nfc(value)
@@ -130,7 +133,7 @@ def check_text(value: str, *, limit: int) -> str | Problem:
         return Problem(
             "text.too_long", f"Dài {len(text)} ký tự, tối đa {limit} / {len(text)} characters, at most {limit}"
         )
-    if any(ord(c) < 32 for c in text):
+    if _CONTROL.search(text):
         return Problem("text.control", "Có ký tự điều khiển / contains control characters")
     return text
 
