@@ -174,7 +174,11 @@ def _drop_empty_rows(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Rows with every cell blank (trailing lines of spreadsheet exports) are not rows."""
     if not columns:
         return frame
-    return frame.filter(pl.any_horizontal(pl.col(c).str.strip_chars() != "" for c in columns))
+    # Nearly every row has its first cell; only the others need every cell looked at.
+    first = pl.col(columns[0]).str.contains(r"\S")
+    blank = frame.lazy().filter(~first).filter(pl.all_horizontal(~pl.col(c).str.contains(r"\S") for c in columns))
+    empty = blank.select(ROW).collect().get_column(ROW)
+    return frame.filter(~pl.col(ROW).is_in(empty.implode())) if empty.len() else frame
 
 
 def _read_csv_slowly(table: Table, data: bytes, separator: str, mapping: dict[int, str], width: int) -> None:

@@ -504,3 +504,18 @@ def test_it_puts_sqlite_settings_back_after_an_import(tmp_path: Path) -> None:
     before = settings()
     import_file(write_csv(tmp_path / "register.csv", PEOPLE), actor=TEST_ACTOR, bulk_min_rows=1)
     assert settings() == before
+
+
+def test_it_does_not_count_rows_of_blank_cells(tmp_path: Path) -> None:
+    blank = dict.fromkeys(HEADER, " ")
+    tail = dict.fromkeys(HEADER, "")
+    # A row that starts blank but has a cell further on is a row (refused: it lacks its ID).
+    late = {**tail, "full_name": "Lê Văn Tám"}
+    report = import_file(
+        write_csv(tmp_path / "register.csv", [PEOPLE[0], blank, PEOPLE[1], late, tail]),
+        actor=TEST_ACTOR,
+        skip_invalid=True,
+    )
+
+    assert (report.rows, report.created, report.rejected) == (3, 2, 1)
+    assert {e.row for e in report.errors} == {5}
