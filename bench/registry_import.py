@@ -96,14 +96,20 @@ def fresh_postgresql(server: str, name: str) -> None:
         admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def dancu(env: dict[str, str], *args: str) -> tuple[float, str]:
-    """Run ``dancu ARGS``; return (wall seconds, last stdout line)."""
+def dancu(env: dict[str, str], *args: str) -> tuple[float, str, float]:
+    """Run ``dancu ARGS``; return (wall seconds, last stdout line, peak memory in GB or 0 when
+    /usr/bin/time is not there to measure it)."""
+    measure = ["/usr/bin/time", "-f", "maxrss_kb=%M"] if Path("/usr/bin/time").exists() else []
     started = time.perf_counter()
-    done = subprocess.run([PYTHON, "-m", "dancu", *args], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*measure, PYTHON, "-m", "dancu", *args], env=env, capture_output=True, text=True, check=False
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"dancu {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    peak = [line for line in done.stderr.splitlines() if line.startswith("maxrss_kb=")]
+    gigabytes = int(peak[-1].removeprefix("maxrss_kb=")) / 1e6 if peak else 0.0
+    return seconds, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "", gigabytes
 
 
 def run_backend(backend: str, path: Path, people: int, args: argparse.Namespace) -> list[dict[str, object]]:
@@ -127,12 +133,21 @@ def run_backend(backend: str, path: Path, people: int, args: argparse.Namespace)
         steps.append(("re-import (unchanged)", (0, 0, people)))
     for step, expected in steps:
         full_report = workdir / f"report-{backend}-{len(rows)}.json"
-        wall, line = dancu(env, "registry", "import", str(path), "--quiet", "--report", str(full_report))
+        wall, line, peak = dancu(env, "registry", "import", str(path), "--quiet", "--report", str(full_report))
         report = json.loads(line)
         assert (report["created"], report["updated"], report["unchanged"]) == expected, report
         stages = json.loads(full_report.read_text(encoding="utf-8"))["stages"]
-        rows.append({"backend": backend, "step": step, "seconds": report["seconds"], "wall": wall, "stages": stages})
-    _, stats = dancu(env, "registry", "stats")
+        rows.append(
+            {
+                "backend": backend,
+                "step": step,
+                "seconds": report["seconds"],
+                "wall": wall,
+                "peak": peak,
+                "stages": stages,
+            }
+        )
+    _, stats, _ = dancu(env, "registry", "stats")
     print(f"{backend}: {stats}", file=sys.stderr)
     return rows
 
@@ -156,8 +171,8 @@ def main() -> None:
         f"\n{args.people:,} people, {path.stat().st_size / 1e6:.0f} MB CSV; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
-    print("| backend | step | seconds | rows/s | share of raw rate | wall (with process start) |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| backend | step | seconds | rows/s | share of raw rate | wall (with process start) | peak memory |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     raw_rate: dict[str, float] = {}
     for row in results:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
@@ -166,7 +181,10 @@ def main() -> None:
         if row["step"] == "raw bulk load":
             raw_rate[backend] = rate
         share = rate / raw_rate[backend]
-        print(f"| {backend} | {row['step']} | {seconds:.1f} | {rate:,.0f} | {share:.0%} | {float(row['wall']):.1f} |")  # type: ignore[arg-type]
+        peak = f"{float(row['peak']):.1f} GB" if row.get("peak") else "—"  # type: ignore[arg-type]
+        print(
+            f"| {backend} | {row['step']} | {seconds:.1f} | {rate:,.0f} | {share:.0%} | {float(row['wall']):.1f} | {peak} |"  # type: ignore[arg-type]
+        )
     staged = [row for row in results if "stages" in row]
     names = list(dict.fromkeys(name for row in staged for name in row["stages"]))  # type: ignore[attr-defined]
     print("\nSeconds per stage of the import (from --report):\n")
