@@ -28,6 +28,9 @@ _DEFAULT_UNREGISTERED = 0.2
 # (exact, or swapped), and up to which the dates disagree outright.
 _DOB_EXACT_OR_SWAPPED = 5
 _DOB_DIFFERENT = 1
+_DOB_YEAR_AGREES = 4
+# Gamma level of the ID comparison for the same ID with a misspelt given name.
+_ID_SAME_GIVEN_MISSPELT = 3
 # Gamma level of the surname-and-middle-name comparison for an exact agreement.
 _FAMILY_EXACT = 4
 
@@ -139,14 +142,21 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                    pow(2.0, least(x.match_weight, 200.0)) / (t.all_odds + {unregistered})
                      AS match_probability,
                    coalesce(x.match_weight - t.runner_up, 99.0) AS margin,
-                   {", ".join(gamma_sql("e", "r"))}
+                   {", ".join(gamma_sql("e", "r"))},
+                   -- the surname or middle name differs by a slip, not as a relative's
+                   -- would: a word the register never uses there, or the middle name
+                   -- left out on one side
+                   (e.family_rare AND damerau_levenshtein(e.family_f, r.family_f) <= 2)
+                     OR (e.surname_g = r.surname_g AND (e.middle_f IS NULL) <> (r.middle_f IS NULL))
+                     AS family_slip
             FROM ranked x JOIN top2 t USING (uid)
             JOIN ext e ON e.uid = x.uid JOIN reg r ON r.uid = x.rid
             WHERE x.rk = 1
         )
         SELECT p.uid, p.rid, p.match_weight, p.match_probability, p.margin,
                {_explanation_sql()} AS explanation,
-               p.gamma_given_name, p.gamma_family_name, p.gamma_birth_date, p.gamma_id_number
+               p.gamma_given_name, p.gamma_family_name, p.gamma_birth_date, p.gamma_id_number,
+               p.family_slip
         FROM top p
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -164,13 +174,20 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                  -- one letter or one diacritic away is a typo or how twins differ
                  -- (Như/Nụ, Vinh/Minh, Hùng/Hưng): a typo makes a name nobody has,
                  -- a twin has a real one, so only the typo may link by itself
+                 -- (a year that agrees is enough beside the same ID or the same surname
+                 -- and middle name: the name itself already says "not a sibling")
                  WHEN b.gamma_given_name = 1 AND coalesce(e.given_rare, false)
-                      AND b.gamma_birth_date >= {_DOB_EXACT_OR_SWAPPED}
+                      AND (b.gamma_birth_date >= {_DOB_EXACT_OR_SWAPPED}
+                           OR (b.gamma_birth_date = {_DOB_YEAR_AGREES}
+                               AND (b.gamma_id_number = {_ID_SAME_GIVEN_MISSPELT}
+                                    OR b.gamma_family_name = {_FAMILY_EXACT})))
                       AND b.match_probability >= {t.match} AND b.margin >= {t.margin} THEN 'matched'
                  WHEN b.gamma_given_name IN (1, 2) THEN 'review'
                  -- surname or middle name not quite the same ("Thu"/"Thị") and no
-                 -- full birth date to tell a relative from the person: a question
+                 -- full birth date to tell a relative from the person: a question,
+                 -- unless the difference is a slip (see family_slip)
                  WHEN b.gamma_family_name BETWEEN 0 AND {_FAMILY_EXACT - 1}
+                      AND NOT coalesce(b.family_slip, false)
                       AND b.gamma_birth_date < {_DOB_EXACT_OR_SWAPPED} THEN 'review'
                  WHEN b.match_probability >= {t.match} AND b.margin >= {t.margin}
                       AND (b.gamma_birth_date > {_DOB_DIFFERENT} OR b.gamma_birth_date = -1)
@@ -226,11 +243,14 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         SELECT p.uid AS row_id,
                CASE WHEN p.status = 'unmatched' THEN NULL ELSE p.rid END AS personal_id,
                CASE WHEN p.status = 'matched' AND c.best_given IS DISTINCT FROM c.given_f
+                         -- a misspelt copy of the same row is a duplicate, not someone else
+                         AND NOT (e.given_rare AND damerau_levenshtein(c.best_given, c.given_f) <= 1)
                     THEN 'review' ELSE p.status END AS status,
                p.score, p.explanation, p.method,
                CASE WHEN c.first_uid <> c.uid THEN c.first_uid
                     WHEN u.first_uid <> p.uid THEN u.first_uid END AS duplicate_of
         FROM proposed p
+        JOIN ext e USING (uid)
         LEFT JOIN claims c USING (uid)
         LEFT JOIN unlinked_repeats u USING (uid)
         """

@@ -13,12 +13,15 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Literal
+from typing import Final, Literal
+
+from dancu.core.text import canonical_tones
 
 __all__ = [
     "Encoding",
     "decode_legacy",
     "decode_tcvn3",
+    "decode_telex",
     "decode_vni",
     "detect_encoding",
     "dominant_encoding",
@@ -270,3 +273,47 @@ def decode_legacy(text: str, hint: Encoding | None = None) -> str:
     elif encoding == "vni":
         text = decode_vni(text)
     return unicodedata.normalize("NFC", text)
+
+
+# Telex typed with the Vietnamese keyboard off: the keystrokes stay in the text
+# ("Nguyeenx Vawn Hungf" for "Nguyễn Văn Hùng"). A Vietnamese syllable never ends in
+# s, f, r, x or j and never holds w, dd, aa, ee or oo, so these are the signs.
+_TELEX_TONES: Final = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+_TELEX_LETTERS: Final = (
+    ("dd", "đ"), ("DD", "Đ"), ("Dd", "Đ"),
+    ("uw", "ư"), ("UW", "Ư"), ("Uw", "Ư"), ("ow", "ơ"), ("OW", "Ơ"), ("Ow", "Ơ"),
+    ("aw", "ă"), ("AW", "Ă"), ("Aw", "Ă"), ("aa", "â"), ("AA", "Â"), ("Aa", "Â"),
+    ("ee", "ê"), ("EE", "Ê"), ("Ee", "Ê"), ("oo", "ô"), ("OO", "Ô"), ("Oo", "Ô"),
+)  # fmt: skip
+_TELEX_SIGN = re.compile(r"(dd|aa|aw|ee|oo|ow|uw|[aeiouy](?:c|ch|m|n|ng|nh|p|t)?[sfrxj])$|dd|aa|aw|ee|ow|uw", re.I)
+_TELEX_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(ch|ng|nh|[cmnpt])?$"
+)
+
+
+def _telex_word(word: str) -> str:
+    if not _TELEX_SIGN.search(word):
+        return word
+    body, tone = word, ""
+    if word[-1].lower() in _TELEX_TONES and len(word) > 1:
+        body, tone = word[:-1], _TELEX_TONES[word[-1].lower()]
+    for keys, letter in _TELEX_LETTERS:
+        body = body.replace(keys, letter)
+    if not _TELEX_SYLLABLE.match(body.lower()):
+        return word  # not a Vietnamese syllable (an ethnic-minority name, a foreign word)
+    if tone:
+        vowels = [i for i, c in enumerate(body.lower()) if c in "aăâeêioôơuưy"]
+        i = vowels[-1]
+        body = body[: i + 1] + tone + body[i + 1 :]
+    return canonical_tones(unicodedata.normalize("NFC", body))
+
+
+def decode_telex(text: str) -> str:
+    """Turn Telex keystrokes left in plain ASCII text back into Vietnamese letters.
+
+    Only a text with a Telex sign changes, and in it only the words that decode to a
+    Vietnamese syllable ("Ksor" stays): "Nguyeenx Thij Lanf" → "Nguyễn Thị Làn".
+    """
+    if not text.isascii() or not any(_TELEX_SIGN.search(w) for w in text.split()):
+        return text
+    return " ".join(_telex_word(w) for w in text.split())

@@ -5,17 +5,21 @@ lot) and DuckDB joins the results back, so a million-row extract costs seconds.
 Both tables get the same columns, which Splink and the ID rules compare:
 
 ``uid`` · ``name_x``/``name_f`` (full name, exact and folded) · ``surname_f``,
-``surname_g`` (regional variants merged), ``middle_f``, ``family_f``, ``given_x``,
-``given_f`` · ``dob`` (ISO or NULL when only the year is known), ``dob_alt``
-(day/month swapped), ``dob_year``, ``dob_md`` · ``sex`` · ``pid``, ``old_id`` ·
-``communes`` (current commune codes the address may mean), ``commune``,
-``province`` · ``phone`` · ``household`` (register) / ``pid_household`` (the
-household of the ID the extract row carries).
+``surname_g`` (regional variants merged), ``middle_f``, ``family_f``/``family_x``
+(surname and middle name, folded and exact), ``given_x``, ``given_f`` · ``dob`` (ISO
+or NULL when only the year is known), ``dob_alt`` (day/month swapped), ``dob_year``,
+``dob_md`` · ``sex`` · ``pid``, ``old_id`` · ``communes`` (current commune codes the
+address may mean), ``commune``, ``province`` · ``phone`` · ``household`` (register) /
+``pid_household`` (the household of the ID the extract row carries) ·
+``given_rare``/``family_rare`` (the extract's given name, or a word of its surname and
+middle name, is one the register (nearly) never uses there: a slip of the pen rather
+than a relative's real name).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -27,7 +31,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]  # pyarrow ships no
 from dancu.core.text import exact_key, fold
 
 from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
-from .legacy_encodings import decode_legacy, dominant_encoding
+from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
 from .normalise import clean_id, normalise_sex, parse_date
 
 __all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
@@ -39,13 +43,15 @@ Register: TypeAlias = "str | Path | pa.Table | duckdb.DuckDBPyRelation"
 SURNAME_VARIANTS = {"huynh": "hoang", "vo": "vu"}
 
 # Compound surnames whose second word is not a middle name (folded).
+_TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
+
 _COMPOUND_SURNAMES = ("ton that", "ton nu", "nguyen phuc", "nguyen phuoc", "au duong")
 
 COLUMNS = (
-    "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "given_x",
-    "given_f", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id", "communes",
-    "commune", "province", "phone", "household", "pid_household", "given_rare",
-    "near_households", "house_key",
+    "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "family_x",
+    "given_x", "given_f", "given_t", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
+    "communes", "commune", "province", "phone", "household", "pid_household", "given_rare",
+    "family_rare", "near_households", "house_key",
 )  # fmt: skip
 
 _REGISTER_COLUMNS = (
@@ -95,11 +101,19 @@ def load_register(con: duckdb.DuckDBPyConnection, register: Register) -> None:
     con.sql(f"CREATE OR REPLACE VIEW register_raw AS SELECT {select} FROM register_src")  # noqa: S608  # SQL built from our own constants, never from input
 
 
-def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+def _toneless(word: str) -> str:
+    """``exact_key`` without the tone marks, the vowel hats kept: "Tuấn" → "tuân"."""
+    kept = (c for c in unicodedata.normalize("NFD", exact_key(word)) if c not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surnames: str | None = None) -> None:
     """Build name keys for ``source(uid, name)`` into ``target`` through a word table.
 
     Names are made of few distinct words, so each word is keyed once in Python
-    (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks).
+    (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks;
+    ``_toneless``: no tone marks). With ``surnames`` (a table of the register's usual
+    surnames, folded), an honorific in front ("Ông", "Bà") is dropped.
     """
     con.sql(
         f"""
@@ -118,22 +132,36 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None
             "word": pa.array(words, pa.string()),
             "wx": pa.array([exact_key(w) for w in words], pa.string()),
             "wf": pa.array([fold(w) for w in words], pa.string()),
+            "wt": pa.array([_toneless(w) for w in words], pa.string()),
         }
     )
     con.register("_word_table", keyed)
+    if surnames is None:
+        reorder = "SELECT * FROM listed"
+    else:
+        known = f"(SELECT surname FROM {surnames})"  # noqa: S608  # our own table name
+        reorder = f"""
+            SELECT uid,
+                   CASE WHEN titled THEN lx[2:] ELSE lx END AS lx,
+                   CASE WHEN titled THEN lf[2:] ELSE lf END AS lf,
+                   CASE WHEN titled THEN lt[2:] ELSE lt END AS lt
+            FROM (SELECT *, len(lf) >= 3 AND lf[1] IN ('ong', 'ba') AND lf[2] IN {known} AS titled
+                  FROM listed)
+        """  # noqa: S608  # SQL built from our own constants, never from input
     compounds = ", ".join(f"'{c}'" for c in _COMPOUND_SURNAMES)
     variants = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SURNAME_VARIANTS.items())
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE {target} AS
-        WITH lists AS (
+        WITH listed AS (
             SELECT w.uid,
                    list(t.wx ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lx,
-                   list(t.wf ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lf
+                   list(t.wf ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lf,
+                   list(t.wt ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lt
             FROM _words w JOIN _word_table t USING (word)
             GROUP BY w.uid
-        ), cut AS (
-            SELECT uid, lx, lf, len(lf) AS n,
+        ), lists AS ({reorder}), cut AS (
+            SELECT uid, lx, lf, lt, len(lf) AS n,
                    CASE WHEN len(lf) >= 3 AND lf[1] || ' ' || lf[2] IN ({compounds})
                         THEN 2 WHEN len(lf) >= 2 THEN 1 ELSE 0 END AS s
             FROM lists WHERE len(lf) > 0
@@ -143,8 +171,10 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None
                array_to_string(lf, ' ') AS name_f,
                nullif(array_to_string(lf[1:s], ' '), '') AS surname_f,
                nullif(array_to_string(lf[s + 1:n - 1], ' '), '') AS middle_f,
+               nullif(array_to_string(lx[1:n - 1], ' '), '') AS family_x,
                lx[n] AS given_x,
-               lf[n] AS given_f
+               lf[n] AS given_f,
+               lt[n] AS given_t
         FROM cut
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -159,6 +189,22 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None
     )
     con.unregister("_word_table")
     con.sql("DROP TABLE _words")
+
+
+def _known_name_words(con: duckdb.DuckDBPyConnection) -> None:
+    """The given names and the surname/middle-name words the register uses (at least
+    three times), marked (``_known_*_x``) and folded (``_known_*_f``)."""
+    for kind, marked, folded in (("given", "given_x", "given_f"), ("family", "family_x", "family_f")):
+        words_x = f"unnest(string_split({marked}, ' '))" if kind == "family" else marked
+        words_f = f"unnest(string_split({folded}, ' '))" if kind == "family" else folded
+        for suffix, words, column in (("x", words_x, marked), ("f", words_f, folded)):
+            con.sql(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _known_{kind}_{suffix} AS
+                SELECT word FROM (SELECT {words} AS word FROM reg WHERE {column} IS NOT NULL)
+                GROUP BY word HAVING count(*) >= 3
+                """  # noqa: S608  # SQL built from our own constants, never from input
+            )
 
 
 def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
@@ -185,7 +231,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE reg AS
         SELECT r.personal_id AS uid,
                k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f, k.family_f,
-               k.given_x, k.given_f,
+               k.family_x, k.given_x, k.given_f, k.given_t,
                CASE WHEN length(r.birth_date) >= 10 AND substr(r.birth_date, 6, 5) <> '01-01'
                     THEN substr(r.birth_date, 1, 10) END AS dob,
                CAST(NULL AS VARCHAR) AS dob_alt,
@@ -204,6 +250,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                nullif(r.household_id, '') AS household,
                CAST(NULL AS VARCHAR) AS pid_household,
                false AS given_rare,
+               false AS family_rare,
                []::VARCHAR[] AS near_households,
                CAST(NULL AS VARCHAR) AS house_key
         FROM register_raw r
@@ -226,7 +273,7 @@ def _name_decoder(names: pa.ChunkedArray | pa.Array) -> Callable[[str], str]:
     hint = dominant_encoding(sample)
 
     def decode(value: str) -> str:
-        return decode_legacy(value or "", hint=hint)
+        return decode_telex(decode_legacy(value or "", hint=hint))
 
     return decode
 
@@ -311,17 +358,22 @@ def prepare_extract(
     )
     con.register("_ext_src", table)
     con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT uid, name FROM _ext_src")
-    _word_keys(con, "_ext_names", "_ext_keys")
+    # The usual surnames (each of at least 1 in 1,000 people): "Ông"/"Bà" before one
+    # is an honorific, not the rare surname Ông.
     con.sql(
-        "CREATE OR REPLACE TEMP TABLE _given_counts AS SELECT given_f FROM reg "
-        "WHERE given_f IS NOT NULL GROUP BY given_f HAVING count(*) >= 3"
+        "CREATE OR REPLACE TEMP TABLE _known_surnames AS SELECT surname_f AS surname FROM reg "
+        "WHERE surname_f IS NOT NULL GROUP BY surname_f "
+        "HAVING count(*) >= greatest(3, (SELECT count(*) FROM reg) / 1000)"
     )
+    _word_keys(con, "_ext_names", "_ext_keys", surnames="_known_surnames")
+    con.sql("DROP TABLE _known_surnames")
+    _known_name_words(con)
     con.sql(
         """
         CREATE OR REPLACE TABLE ext AS
         WITH base AS (
             SELECT s.uid, k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f,
-                   k.family_f, k.given_x, k.given_f,
+                   k.family_f, k.family_x, k.given_x, k.given_f, k.given_t,
                    s.dob, s.dob_alt, s.dob_year,
                    substr(s.dob, 6, 5) AS dob_md,
                    s.sex,
@@ -334,19 +386,36 @@ def prepare_extract(
                    CASE WHEN s.house IS NOT NULL AND len(s.communes) > 0
                         THEN s.house || '|' || s.communes[1] END AS house_key
             FROM _ext_src s LEFT JOIN _ext_keys k USING (uid)
+        ), family_words AS (
+            SELECT w.uid,
+                   bool_or((w.wx <> w.wf AND kx.word IS NULL) OR kf.word IS NULL) AS family_rare
+            FROM (SELECT uid, unnest(string_split(family_x, ' ')) AS wx,
+                         unnest(string_split(family_f, ' ')) AS wf
+                  FROM base WHERE family_f IS NOT NULL) w
+            LEFT JOIN _known_family_x kx ON kx.word = w.wx
+            LEFT JOIN _known_family_f kf ON kf.word = w.wf
+            GROUP BY w.uid
         )
         SELECT b.* EXCLUDE (phone, house_key), b.phone, CAST(NULL AS VARCHAR) AS household,
                r.household AS pid_household,
                -- A given name the register (nearly) never uses is a typo, not another
                -- person's real name: "Vâ" for "Vân" may link alone, "Vinh" for
                -- "Minh" may not (twins are given real names).
-               b.given_f NOT IN (SELECT given_f FROM _given_counts) AS given_rare,
+               -- Judged on the marked form when the row carries marks ("Lưc" is nobody's
+               -- name though "Lực" is), else on the folded one.
+               (b.given_x <> b.given_f AND b.given_x NOT IN (SELECT word FROM _known_given_x))
+                 OR b.given_f NOT IN (SELECT word FROM _known_given_f) AS given_rare,
+               -- The same for the surname and middle name: a word of them the register
+               -- never uses there is a slip of the pen, not a relative's other name.
+               coalesce(fr.family_rare, false) AS family_rare,
                []::VARCHAR[] AS near_households,
                b.house_key
         FROM base b LEFT JOIN reg r ON r.uid = b.pid
+        LEFT JOIN family_words fr ON fr.uid = b.uid
         """
     )
-    con.sql("DROP TABLE _given_counts")
+    for table in ("_known_given_x", "_known_given_f", "_known_family_x", "_known_family_f"):
+        con.sql(f"DROP TABLE {table}")
     con.unregister("_ext_src")
     con.sql("DROP TABLE _ext_keys")
     con.sql("DROP TABLE _ext_names")

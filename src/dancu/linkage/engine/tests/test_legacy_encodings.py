@@ -81,3 +81,13 @@ def test_it_round_trips_any_name_through_both_encodings(words: list[str]) -> Non
     for encoded in (encode_tcvn3(name), encode_vni(name)):
         if detect_encoding(encoded) != "unicode":
             assert decode_legacy(encoded) == name
+
+
+def test_it_decodes_telex_keystrokes_left_in_a_name() -> None:
+    from dancu.linkage.engine.legacy_encodings import decode_telex
+
+    assert decode_telex("Nguyeenx Thij Hoaf") == "Nguyễn Thị Hòa"
+    assert decode_telex("DDawngj DDuwcs Truwowngf") == "Đặng Đức Trường"
+    # plain ASCII names and words that are no Vietnamese syllable stay as typed
+    assert decode_telex("Nguyen Van Thanh") == "Nguyen Van Thanh"
+    assert decode_telex("Ksor Hwen") == "Ksor Hwen"
