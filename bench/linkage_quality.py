@@ -1,9 +1,13 @@
 """Quality of Dancu's linkage against plain Splink and exact-ID matching, same data.
 
     .venv/bin/python bench/linkage_quality.py --register 200000 --extract 50000 --seed 1
+    .venv/bin/python bench/linkage_quality.py --register 200000 --extract 50000 --seed 1 --style retyped
 
 Builds a synthetic register (``dancu.registry.synthetic``) and a messy extract
-from it (``dancu.linkage.engine.messy``), links it three ways and prints F1,
+from it (``--style messy``: ``dancu.linkage.engine.messy``, an agency database
+exported to Excel; ``--style retyped``: ``dancu.linkage.engine.retyped``, an
+independently written error model of a list re-typed from paper forms), links it
+three ways and prints F1,
 precision, recall, review share and wall time for each, plus a JSON line.
 """
 
@@ -26,6 +30,7 @@ from linkage_baselines import exact_id, plain_splink
 from dancu.linkage.engine.messy import MessyOptions, make_messy_extract, register_rows
 from dancu.linkage.engine.pipeline import link
 from dancu.linkage.engine.quality import measure
+from dancu.linkage.engine.retyped import make_retyped_extract
 from dancu.registry.synthetic import generate_province
 
 
@@ -41,13 +46,17 @@ def main() -> None:
         default=1.0,
         help="scale every mess rate of the generator (0.5 = half as messy)",
     )
+    parser.add_argument("--style", choices=("messy", "retyped"), default="messy")
     args = parser.parse_args()
 
     started = time.perf_counter()
     register = register_rows(generate_province(args.register, seed=args.seed))
     defaults = MessyOptions()
     options = MessyOptions(**{f.name: getattr(defaults, f.name) * args.mess for f in fields(MessyOptions)})
-    extract = make_messy_extract(register, args.extract, seed=args.seed + 1000, options=options)
+    if args.style == "retyped":
+        extract = make_retyped_extract(register, args.extract, seed=args.seed + 2000)
+    else:
+        extract = make_messy_extract(register, args.extract, seed=args.seed + 1000, options=options)
     register_table = pa.Table.from_pylist(register)
     print(
         f"data: register {len(register):,}, extract {len(extract.rows):,} rows "
@@ -78,7 +87,16 @@ def main() -> None:
             f"FP {quality['false_positives']}  FN {quality['false_negatives']}  {seconds:.1f} s"
         )
     print(
-        json.dumps({"register": args.register, "extract": args.extract, "seed": args.seed, "mess": args.mess, **report})
+        json.dumps(
+            {
+                "register": args.register,
+                "extract": args.extract,
+                "seed": args.seed,
+                "style": args.style,
+                "mess": args.mess,
+                **report,
+            }
+        )
     )
 
 
