@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import LazySettings
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge behaviour, never speed: on a shared 2-core CI machine one example can take
+# far longer than Hypothesis's 200 ms default deadline, which failed sound tests under load.
+hypothesis_settings.register_profile("dancu", deadline=None)
+hypothesis_settings.load_profile("dancu")
 
 
 @pytest.fixture(autouse=True)
