@@ -52,6 +52,7 @@ _CHUNK = 100_000
 class _Relaxed:
     """What :meth:`BulkLoader.relax` dropped, to be built again."""
 
+    tables: list[str] = field(default_factory=list)
     indexes: list[str] = field(default_factory=list)
     constraints: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
 
@@ -198,7 +199,7 @@ class SqliteLoader(BulkLoader):
         super().analyze(tables)
 
     def relax(self, tables: Sequence[str]) -> None:
-        relaxed = _Relaxed()
+        relaxed = _Relaxed(tables=list(tables))
         with self.db.cursor() as cursor:
             marks = ", ".join(["%s"] * len(tables))
             cursor.execute(
@@ -313,10 +314,16 @@ class PostgresLoader(BulkLoader):
     ) -> None:
         if frame.height == 0:
             return
-        if constants:
+        constants = constants or {}
+        # In a bulk load (the table is already altered, so locked, by relax), the values every
+        # row shares become the columns' defaults for the COPY instead of being formatted, sent
+        # and parsed millions of times; the defaults are put back before the COPY's end.
+        as_defaults = self._relaxed is not None and table in self._relaxed.tables and bool(constants)
+        if constants and not as_defaults:
             frame = frame.with_columns(pl.lit(value).alias(name) for name, value in constants.items())
         columns = ", ".join(self.db.ops.quote_name(c) for c in frame.columns)
         sql = f"COPY {self.db.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        previous = self._set_defaults(table, constants) if as_defaults else {}
         # A worker thread sends each chunk while polars (which lets go of the GIL) formats the
         # next: the server parses one chunk while the next is written.
         with self.db.cursor() as cursor, cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
@@ -325,6 +332,40 @@ class PostgresLoader(BulkLoader):
                 copy.write(chunk.write_csv(include_header=False, null_value="\\N", date_format="%Y-%m-%d"))
                 if progress is not None:
                     progress(chunk.height)
+        if as_defaults:
+            self._put_back_defaults(table, previous)
+
+    def _set_defaults(self, table: str, constants: dict[str, Constant]) -> dict[str, str | None]:
+        """Make CONSTANTS the defaults of TABLE's columns; return the defaults they had."""
+        q = self.db.ops.quote_name
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT a.attname, pg_get_expr(d.adbin, d.adrelid)
+                FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)
+                """,
+                [table, list(constants)],
+            )
+            previous: dict[str, str | None] = dict(cursor.fetchall())
+            changes = []
+            for name, value in constants.items():
+                literal = cursor.mogrify("%s", [value])
+                text = literal.decode() if isinstance(literal, bytes) else literal
+                changes.append(f"ALTER COLUMN {q(name)} SET DEFAULT {text}")
+            cursor.execute(f"ALTER TABLE {q(table)} {', '.join(changes)}")
+        return previous
+
+    def _put_back_defaults(self, table: str, previous: dict[str, str | None]) -> None:
+        q = self.db.ops.quote_name
+        changes = [
+            f"ALTER COLUMN {q(name)} DROP DEFAULT"
+            if default is None
+            else f"ALTER COLUMN {q(name)} SET DEFAULT {default}"
+            for name, default in previous.items()
+        ]
+        with self.db.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {q(table)} {', '.join(changes)}")
 
     def update(self, table: str, frame: pl.DataFrame, key: str = "id") -> None:
         # Many rows: COPY them into a temporary table and update in one statement.
@@ -347,7 +388,7 @@ class PostgresLoader(BulkLoader):
             cursor.execute(f"DROP TABLE {q(staging)}")
 
     def relax(self, tables: Sequence[str]) -> None:
-        relaxed = _Relaxed()
+        relaxed = _Relaxed(tables=list(tables))
         with self.db.cursor() as cursor:
             cursor.execute(
                 """

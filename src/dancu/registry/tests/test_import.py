@@ -485,11 +485,27 @@ def test_it_rebuilds_indexes_around_a_bulk_load(tmp_path: Path) -> None:
                 if info["index"] or info["foreign_key"]
             }
 
-    before = indexes()
+    def defaults() -> list[tuple[str, str, str]]:
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name, column_name, column_default FROM information_schema.columns "
+                "WHERE table_name LIKE 'registry\\_%%' AND column_default IS NOT NULL ORDER BY 1, 2"
+            )
+            return cursor.fetchall()
+
+    before = indexes(), defaults()
     report = import_file(write_csv(tmp_path / "register.csv", PEOPLE), actor=TEST_ACTOR, bulk_min_rows=1)
 
     assert (report.bulk_mode, report.created, Person.objects.filter(spouse__isnull=False).count()) == (True, 5, 2)
-    assert indexes() == before
+    assert (indexes(), defaults()) == before
+    # The values common to every row (written as the columns' defaults on PostgreSQL) are there.
+    batch = ImportBatch.objects.get()
+    persons = Person.objects.values_list("version", "created_by_import_id", "other_names", "email")
+    assert {(v, b, tuple(names), email) for v, b, names, email in persons} == {(1, batch.pk, (), "")}
+    assert set(Residence.objects.values_list("kind", "is_active", "valid_from")) == {("permanent", True, None)}
+    assert Person.objects.filter(created_at=batch.started_at).count() == 5
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")

@@ -71,7 +71,11 @@ def _schema(env: dict[str, str]) -> list[str]:
             "SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated::text "
             "FROM pg_constraint WHERE conrelid::regclass::text LIKE 'registry\\_%'"
         ).fetchall()
-    return sorted(row[0] for row in [*indexes, *constraints])
+        defaults = db.execute(
+            "SELECT table_name || '.' || column_name || ' ' || column_default FROM information_schema.columns "
+            "WHERE table_name LIKE 'registry\\_%' AND column_default IS NOT NULL"
+        ).fetchall()
+    return sorted(row[0] for row in [*indexes, *constraints, *defaults])
 
 
 @pytest.fixture
