@@ -32,7 +32,7 @@ from dancu.core.text import exact_key, fold
 
 from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
 from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
-from .normalise import clean_id, normalise_sex, parse_date
+from .normalise import CleanId, clean_id, normalise_sex, parse_date
 
 __all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
 
@@ -65,6 +65,17 @@ def _map_distinct(column: pa.ChunkedArray | pa.Array, func: Callable[[str], Any]
     uniques = pc.unique(column)
     mapped = pa.array([func(v) for v in uniques.to_pylist()], value_type)
     return pc.take(mapped, pc.index_in(column, value_set=uniques))
+
+
+def _clean_id(value: str) -> CleanId:
+    """``clean_id``, with the usual shape (digits only, of an ID's length) done directly:
+    a million-row extract holds nearly as many distinct IDs."""
+    if value.isascii() and value.isdigit():
+        if len(value) in (12, 9):
+            return CleanId("personal_id" if len(value) == 12 else "old_id", value)
+        if len(value) in (11, 8):
+            return CleanId("personal_id" if len(value) == 11 else "old_id", "0" + value, repaired=True)
+    return clean_id(value)
 
 
 def _phone(text: str) -> str | None:
@@ -312,12 +323,12 @@ def prepare_extract(
         progress("normalise", 1, 4)
     ids = _map_distinct(
         col("personal_id"),
-        lambda v: (lambda c: (c.kind, c.value))(clean_id(v)),
+        lambda v: (lambda c: (c.kind, c.value))(_clean_id(v)),
         pa.struct([("kind", pa.string()), ("value", pa.string())]),
     )
     old_ids = _map_distinct(
         col("old_id_number"),
-        lambda v: (lambda c: c.value if c.kind == "old_id" else None)(clean_id(v)),
+        lambda v: (lambda c: c.value if c.kind == "old_id" else None)(_clean_id(v)),
         pa.string(),
     )
     sexes = _map_distinct(col("sex"), normalise_sex, pa.string())

@@ -117,3 +117,12 @@ def test_it_reads_month_names_of_an_english_excel() -> None:
     assert parse_date("Feb 1, 1990", today=_TODAY) == ParsedDate(1990, 2, 1)
     assert parse_date("15-Sep-85", today=_TODAY) == ParsedDate(1985, 9, 15)
     assert parse_date("01-Xyz-1990", today=_TODAY) is None
+
+
+def test_the_fast_id_path_agrees_with_clean_id() -> None:
+    from dancu.linkage.engine.normalise import clean_id
+    from dancu.linkage.engine.prepare import _clean_id
+
+    values = ["030057580981", "30057580981", "147520374", "47520374", "0300575809", "'030057580981",
+              "030 057 580981", "3.00576E+11", "12345", "", "０３００５７５８０９８１", "abc"]  # fmt: skip
+    assert [_clean_id(v) for v in values] == [clean_id(v) for v in values]
