@@ -55,6 +55,7 @@ class _Relaxed:
     tables: list[str] = field(default_factory=list)
     indexes: list[str] = field(default_factory=list)
     constraints: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
+    unique: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
 
 
 class BulkLoader:
@@ -124,7 +125,8 @@ class BulkLoader:
     # -- relaxing indexes and constraints -------------------------------------------------------
 
     def relax(self, tables: Sequence[str]) -> None:
-        """Drop the secondary indexes (and on PostgreSQL the foreign keys) of TABLES, except
+        """Drop the secondary indexes (and on PostgreSQL the foreign keys and the unique
+        constraints no foreign key relies on) of TABLES, except
         indexes led by the column rows are written in order of (``person_id``, ``personal_id``,
         household ``code``): those grow at their end and cost less kept than rebuilt."""
         raise NotImplementedError
@@ -419,6 +421,26 @@ class PostgresLoader(BulkLoader):
             for name, definition in cursor.fetchall():
                 relaxed.indexes.append(definition)
                 cursor.execute(f"DROP INDEX {self.db.ops.quote_name(name)}")
+            # Unique constraints on values that come in no order (public ids: random UUIDs)
+            # cost a random B-tree insert per row; built again by sorting, they are checked
+            # just the same before commit. One a foreign key relies on stays.
+            cursor.execute(
+                """
+                SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+                FROM pg_constraint c
+                JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                WHERE c.contype = 'u' AND c.conrelid::regclass::text = ANY(%s)
+                  AND NOT a.attname = ANY(%s)
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+                ORDER BY 1, 2
+                """,
+                [list(tables), list(_KEPT_LEADING)],
+            )
+            relaxed.unique = [(t, n, d) for t, n, d in cursor.fetchall()]
+            for table, name, _ in relaxed.unique:
+                cursor.execute(
+                    f"ALTER TABLE {self.db.ops.quote_name(table)} DROP CONSTRAINT {self.db.ops.quote_name(name)}"
+                )
         self._relaxed = relaxed
 
     def restore(self) -> None:
@@ -430,6 +452,11 @@ class PostgresLoader(BulkLoader):
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for definition in relaxed.indexes:
                 cursor.execute(definition)
+            for table, name, definition in relaxed.unique:
+                cursor.execute(
+                    f"ALTER TABLE {self.db.ops.quote_name(table)} ADD CONSTRAINT {self.db.ops.quote_name(name)} "
+                    f"{definition}"
+                )
             # The rows were checked before they were written (every reference resolved to an
             # id we hold), so the constraints come back NOT VALID at once and are validated
             # after commit, under a lock that blocks nobody.

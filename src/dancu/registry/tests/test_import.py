@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from dancu.core.models import AuditEntry, OutboxEvent
@@ -506,6 +506,10 @@ def test_it_rebuilds_indexes_around_a_bulk_load(tmp_path: Path) -> None:
     assert {(v, b, tuple(names), email) for v, b, names, email in persons} == {(1, batch.pk, (), "")}
     assert set(Residence.objects.values_list("kind", "is_active", "valid_from")) == {("permanent", True, None)}
     assert Person.objects.filter(created_at=batch.started_at).count() == 5
+    # Unique constraints dropped for the load hold again.
+    first, second = Person.objects.order_by("id")[:2]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.filter(pk=second.pk).update(public_id=first.public_id)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
