@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OfficerRole(models.TextChoices):
-    CIVIL_STATUS = "civil_status", "Công chức tư pháp - hộ tịch xã / Commune civil-status officer"
-    POLICE_REGISTRATION = "police_registration", "Cán bộ đăng ký cư trú (công an) / Police registration officer"
-    SOCIAL_INSURANCE = "social_insurance", "Cán bộ bảo hiểm xã hội / Social-insurance officer"
-    DEPARTMENT_ADMIN = "department_admin", "Quản trị sở / Department administrator"
-    LEADER = "leader", "Lãnh đạo tỉnh / Provincial leader"
-    AUDITOR = "auditor", "Kiểm toán viên / Auditor"
+    CIVIL_STATUS = "civil_status", _("Công chức tư pháp - hộ tịch xã")
+    POLICE_REGISTRATION = "police_registration", _("Cán bộ đăng ký cư trú (công an)")
+    SOCIAL_INSURANCE = "social_insurance", _("Cán bộ bảo hiểm xã hội")
+    DEPARTMENT_ADMIN = "department_admin", _("Quản trị sở")
+    LEADER = "leader", _("Lãnh đạo tỉnh")
+    AUDITOR = "auditor", _("Kiểm toán viên")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dancu.core.access import OfficerRole
 from dancu.core.audit import Actor
@@ -121,9 +121,11 @@ def create_demo_accounts() -> dict[str, Any]:
         user = User.objects.filter(username=username).first()
         if user is None:
             wide = province_wide or not commune
+            with translation.override("en"):
+                role_in_english = str(OfficerRole(role).label)
             user, _ = do_create_officer(
                 username,
-                display_name=f"Cán bộ demo ({OfficerRole(role).label.split(' / ')[1]})",
+                display_name=f"Cán bộ demo ({role_in_english})",
                 role=role,
                 password=STAFF_PASSWORD,
                 communes=() if wide else (commune,),

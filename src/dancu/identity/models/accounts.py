@@ -8,36 +8,37 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dancu.core.access import Jurisdiction, OfficerRole
 
 
 class UserKind(models.TextChoices):
-    CITIZEN = "citizen", "Công dân / Citizen"
-    OFFICER = "officer", "Cán bộ / Officer"
-    ADMIN = "admin", "Quản trị / Administrator"
+    CITIZEN = "citizen", _("Công dân")
+    OFFICER = "officer", _("Cán bộ")
+    ADMIN = "admin", _("Quản trị viên")
 
 
 class EidLevel(models.IntegerChoices):
     """The level of a citizen's e-ID account (Decree 69/2024 Art. 12); officers have none."""
 
-    NONE = 0, "Không có mức / No level"
-    LEVEL1 = 1, "Mức 1 / Level 1"
-    LEVEL2 = 2, "Mức 2 / Level 2"
+    NONE = 0, _("Không có mức")
+    LEVEL1 = 1, _("Mức 1")
+    LEVEL2 = 2, _("Mức 2")
 
 
 class LockReason(models.TextChoices):
-    SELF = "self", "Công dân tự khóa / Locked by the citizen"
-    AUTHORITY = "authority", "Cơ quan có thẩm quyền khóa / Locked by an authority"
-    DEATH = "death", "Công dân đã mất / The citizen has died"
+    SELF = "self", _("Công dân tự khóa")
+    AUTHORITY = "authority", _("Cơ quan có thẩm quyền khóa")
+    DEATH = "death", _("Công dân đã mất")
 
 
 class RegisteredVia(models.TextChoices):
-    SELF = "self", "Tự đăng ký trực tuyến / Online self-registration"
-    GUARDIAN = "guardian", "Người đại diện đăng ký / Registered by a guardian"
-    OFFICER = "officer", "Cán bộ cấp / Issued by an officer"
-    FEDERATION = "federation", "Liên kết định danh cấp trên / Upstream federation"
-    ADMIN = "admin", "Quản trị tạo / Created by an administrator"
+    SELF = "self", _("Tự đăng ký trực tuyến")
+    GUARDIAN = "guardian", _("Người đại diện đăng ký")
+    OFFICER = "officer", _("Cán bộ cấp")
+    FEDERATION = "federation", _("Liên kết định danh cấp trên")
+    ADMIN = "admin", _("Quản trị tạo")
 
 
 def new_subject_seed() -> str:

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TotpDevice(models.Model):
@@ -28,10 +29,10 @@ class TotpDevice(models.Model):
 
 
 class CodePurpose(models.TextChoices):
-    REGISTER = "register", "Đăng ký tài khoản / Registration"
-    STEP_UP = "step_up", "Xác thực bổ sung / Step-up"
-    UNLOCK = "unlock", "Mở khóa tài khoản / Unlock"
-    PHONE_CHANGE = "phone_change", "Đổi số điện thoại / Phone change"
+    REGISTER = "register", _("Đăng ký tài khoản")
+    STEP_UP = "step_up", _("Xác thực bổ sung")
+    UNLOCK = "unlock", _("Mở khóa tài khoản")
+    PHONE_CHANGE = "phone_change", _("Đổi số điện thoại")
 
 
 class OneTimeCode(models.Model):

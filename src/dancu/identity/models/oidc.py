@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def digest(secret: str) -> str:
@@ -22,8 +23,8 @@ def digest(secret: str) -> str:
 
 
 class ClientKind(models.TextChoices):
-    OIDC = "oidc", "Ứng dụng đăng nhập (OIDC) / Relying party"
-    EXCHANGE = "exchange", "Hệ thống kết nối / Agency system (machine)"
+    OIDC = "oidc", _("Ứng dụng đăng nhập (OIDC)")
+    EXCHANGE = "exchange", _("Hệ thống kết nối")
 
 
 class ClientAuthMethod(models.TextChoices):

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginSession(models.Model):
@@ -39,11 +40,11 @@ class LoginSession(models.Model):
 
 
 class LoginOutcome(models.TextChoices):
-    OK = "ok", "Thành công / Succeeded"
-    FAILED = "failed", "Sai thông tin / Wrong credentials"
-    THROTTLED = "throttled", "Tạm chặn do sai nhiều lần / Throttled"
-    LOCKED = "locked", "Tài khoản bị khóa / Account locked"
-    REFUSED = "refused", "Bị từ chối / Refused"
+    OK = "ok", _("Thành công")
+    FAILED = "failed", _("Sai thông tin")
+    THROTTLED = "throttled", _("Tạm chặn do sai nhiều lần")
+    LOCKED = "locked", _("Tài khoản bị khóa")
+    REFUSED = "refused", _("Bị từ chối")
 
 
 class LoginEvent(models.Model):

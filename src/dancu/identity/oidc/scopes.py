@@ -6,12 +6,17 @@ have; the userinfo endpoint returns exactly the claims consented to (kept on the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
 
 from dancu.core.units import UnknownUnitError, get_unit
 from dancu.identity.models import Client, User
 from dancu.identity.oidc.tokens import pairwise_subject
 from dancu.registry.models import DatePrecision, Person, Residence, ResidenceKind, Sex
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 __all__ = [
     "CLAIM_LABELS",
@@ -31,19 +36,19 @@ SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "personal_id": ("personal_id",),
     "household": ("household",),
 }
-CLAIM_LABELS: dict[str, str] = {
-    "sub": "Mã định danh riêng cho ứng dụng này / An identifier for you, specific to this service",
-    "name": "Họ và tên / Full name",
-    "family_name": "Họ / Surname",
-    "middle_name": "Tên đệm / Middle name",
-    "given_name": "Tên / Given name",
-    "gender": "Giới tính / Sex",
-    "birthdate": "Ngày sinh / Date of birth",
-    "address": "Địa chỉ thường trú / Permanent address",
-    "phone_number": "Số điện thoại / Phone number",
-    "phone_number_verified": "Số điện thoại đã xác thực / Whether the phone is verified",
-    "personal_id": "Số định danh cá nhân / Personal ID number",
-    "household": "Hộ gia đình (số hộ, quan hệ với chủ hộ) / Household (number, relation to the head)",
+CLAIM_LABELS: dict[str, StrPromise] = {
+    "sub": _("Mã định danh riêng cho ứng dụng này"),
+    "name": _("Họ và tên"),
+    "family_name": _("Họ"),
+    "middle_name": _("Tên đệm"),
+    "given_name": _("Tên"),
+    "gender": _("Giới tính"),
+    "birthdate": _("Ngày sinh"),
+    "address": _("Địa chỉ thường trú"),
+    "phone_number": _("Số điện thoại"),
+    "phone_number_verified": _("Số điện thoại đã xác thực"),
+    "personal_id": _("Số định danh cá nhân"),
+    "household": _("Hộ gia đình (số hộ, quan hệ với chủ hộ)"),
 }
 
 

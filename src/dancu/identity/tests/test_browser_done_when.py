@@ -116,7 +116,7 @@ def test_it_registers_raises_steps_up_consents_and_hands_verified_claims_to_the_
     citizen.fill("#id_password2", PASSWORD)
     citizen.click("main button[type=submit]")
     citizen.wait_for_url(re.compile(r".*/tai-khoan/$"))
-    assert citizen.inner_text("[data-testid=eid-level]") == "Mức 1 / Level 1"
+    assert citizen.inner_text("[data-testid=eid-level]") == "Mức 1"
 
     # 2. A police officer checks her in person and raises the account to level 2.
     _log_in_staff(police_page, base, police)
@@ -127,9 +127,9 @@ def test_it_registers_raises_steps_up_consents_and_hands_verified_claims_to_the_
     police_page.fill("#id_card_number", "031196007777")
     police_page.check("#id_face_matches_card")
     police_page.check("#id_fingerprints_match")
-    police_page.click("text=Nâng lên mức 2 / Raise to level 2")
-    police_page.wait_for_selector("text=The account is now level 2")
-    assert police_page.inner_text("[data-testid=eid-level]") == "Mức 2 / Level 2"
+    police_page.click('button:has-text("Nâng lên mức 2")')
+    police_page.wait_for_selector("text=Đã nâng tài khoản lên mức 2")
+    assert police_page.inner_text("[data-testid=eid-level]") == "Mức 2"
     assert User.objects.get(username="031196007777").eid_level == EidLevel.LEVEL2
 
     # 3. The relying party (Authlib) sends her to log in at level 2, with PKCE.
@@ -156,9 +156,9 @@ def test_it_registers_raises_steps_up_consents_and_hands_verified_claims_to_the_
 
     # Her session reached level 1 only (password and the registration code): she steps up.
     citizen.wait_for_url(re.compile(r".*/dang-nhap/xac-thuc-bo-sung/.*"))
-    citizen.click("text=Gửi mã / Send the code")
+    citizen.click('button:has-text("Gửi mã")')
     citizen.fill("#id_code", _latest_code_in_outbox(operator, base, "0903111222"))
-    citizen.click("text=Xác nhận / Confirm")
+    citizen.click('button:has-text("Xác nhận")')
 
     # 4. The consent screen lists exactly what the hospital will receive.
     citizen.wait_for_selector("[data-testid=consent-claims]")
@@ -174,7 +174,7 @@ def test_it_registers_raises_steps_up_consents_and_hands_verified_claims_to_the_
         "personal_id",
     ]
     assert "Bệnh viện Việt Tiệp" in citizen.inner_text("h1")
-    citizen.click("text=Đồng ý / Allow")
+    citizen.click("button[name=decision][value=allow]")
     citizen.wait_for_url(re.compile(r"http://127\.0\.0\.1:18765/callback\?.*"))
     assert len(callbacks) == 1
     query = parse_qs(urlsplit(callbacks[0]).query)

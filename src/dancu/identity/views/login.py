@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,7 +39,7 @@ from dancu.identity.views.oidc import resume_authorization
 
 PENDING_ATTEMPTS_KEY = "dancu_pending_attempts"
 MAX_CODE_ATTEMPTS = 5
-WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng / Wrong username or password"
+WRONG_LOGIN = gettext_lazy("Tên đăng nhập hoặc mật khẩu không đúng")
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -84,8 +86,7 @@ def login(request: HttpRequest) -> HttpResponse:
         if result.outcome == "throttled":
             form.add_error(
                 None,
-                f"Đăng nhập sai nhiều lần, hãy thử lại sau {result.retry_after} giây"
-                f" / Too many failed attempts; try again in {result.retry_after} seconds",
+                _("Đăng nhập sai nhiều lần, hãy thử lại sau %(seconds)s giây") % {"seconds": result.retry_after},
             )
             status = 429
         elif result.outcome == "failed" or result.user is None:
@@ -94,7 +95,7 @@ def login(request: HttpRequest) -> HttpResponse:
         elif result.outcome == "locked":
             form.add_error(
                 None,
-                "Tài khoản đang bị khóa; liên hệ cơ quan công an nơi cư trú / The account is locked; contact your local police",
+                _("Tài khoản đang bị khóa; liên hệ cơ quan công an nơi cư trú"),
             )
             status = 403
         elif result.outcome == "self_locked":
@@ -141,9 +142,9 @@ def login_totp(request: HttpRequest) -> HttpResponse:
         if verify_totp(pending.user, form.cleaned_data["code"]):
             return _finish(request, pending.user, ["pwd", "otp", "mfa"], pending.next_url)
         if _count_wrong_code(request):
-            messages.error(request, "Nhập sai quá nhiều lần, hãy đăng nhập lại / Too many wrong codes; log in again")
+            messages.error(request, _("Nhập sai quá nhiều lần, hãy đăng nhập lại"))
             return redirect("identity:login")
-        form.add_error("code", "Mã xác thực không đúng / The code is wrong")
+        form.add_error("code", _("Mã xác thực không đúng"))
     response = render(request, "identity/login_totp.html", {"form": form}, status=400 if form.errors else 200)
     return allow_form_targets(response, relying_party_origin(pending.next_url))
 
@@ -196,7 +197,7 @@ def login_unlock(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             request.session.pop("dancu_unlock_code", None)
-            messages.success(request, "Tài khoản đã được mở khóa / Your account is unlocked")
+            messages.success(request, _("Tài khoản đã được mở khóa"))
             user.refresh_from_db()
             return _finish(request, user, ["pwd", "sms", "mfa"], pending.next_url)
     response = render(
@@ -223,10 +224,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "identity/forbidden.html",
-            {
-                "message": "Tài khoản chưa có số điện thoại hay ứng dụng xác thực để xác thực bổ sung"
-                " / The account has no phone or authenticator app for a second factor"
-            },
+            {"message": _("Tài khoản chưa có số điện thoại hay ứng dụng xác thực để xác thực bổ sung")},
             status=403,
         )
     form = CodeForm(request.POST if "code" in request.POST else None)
@@ -257,7 +255,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
             sessions.add_factor(request, login, proven)
             return redirect(next_url)
         if not form.errors:
-            form.add_error("code", "Mã xác thực không đúng / The code is wrong")
+            form.add_error("code", _("Mã xác thực không đúng"))
     context["sent"] = "dancu_step_up_code" in request.session
     response = render(request, "identity/step_up.html", context, status=400 if form.errors else 200)
     return allow_form_targets(response, relying_party_origin(next_url))
@@ -293,7 +291,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         if ok:
             sessions.mark_reauthenticated(request)
             return redirect(next_url)
-        form.add_error(None, WRONG_LOGIN if result.outcome != "throttled" else "Hãy thử lại sau / Try again later")
+        form.add_error(None, WRONG_LOGIN if result.outcome != "throttled" else _("Hãy thử lại sau"))
     return render(
         request,
         "identity/reauthenticate.html",
@@ -305,7 +303,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     sessions.end_current(request, reason="logout")
-    messages.success(request, "Bạn đã đăng xuất / You are logged out")
+    messages.success(request, _("Bạn đã đăng xuất"))
     return redirect("home")
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,7 +36,7 @@ def _officer_or_redirect(request: HttpRequest) -> LoginSession | HttpResponse:
         return render(
             request,
             "identity/forbidden.html",
-            {"message": "Chỉ cán bộ đăng ký cư trú (công an) / Police registration officers only"},
+            {"message": _("Chỉ cán bộ đăng ký cư trú (công an)")},
             status=403,
         )
     return login
@@ -56,9 +57,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
             .first()
         )
         if account is None or account.person is None or not login.user.jurisdiction.covers(account.person.commune_code):
-            form.add_error(
-                None, "Không tìm thấy tài khoản trong địa bàn của bạn / No account found in your jurisdiction"
-            )
+            form.add_error(None, _("Không tìm thấy tài khoản trong địa bàn của bạn"))
         else:
             return redirect("identity:officer_account", account_id=account.pk)
     return render(request, "identity/officer_accounts.html", {"form": form}, status=400 if form.errors else 200)
@@ -114,9 +113,9 @@ def raise_level(request: HttpRequest, account_id: int) -> HttpResponse:
         except IdentityError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Đã nâng tài khoản lên mức 2 / The account is now level 2")
+            messages.success(request, _("Đã nâng tài khoản lên mức 2"))
     else:
-        messages.error(request, "Thông tin kiểm tra chưa đủ / The evidence form is incomplete")
+        messages.error(request, _("Thông tin kiểm tra chưa đủ"))
     return redirect("identity:officer_account", account_id=account.pk)
 
 
@@ -132,10 +131,10 @@ def lock_account(request: HttpRequest, account_id: int) -> HttpResponse:
             raise IdentityError("reason_required", "Cần ghi rõ lý do / A reason is required")
         if request.POST.get("action") == "unlock":
             check_unlock_by_authority(login.user, account, note=form.cleaned_data["note"])
-            messages.success(request, "Đã mở khóa tài khoản / The account is unlocked")
+            messages.success(request, _("Đã mở khóa tài khoản"))
         else:
             check_lock_by_authority(login.user, account, note=form.cleaned_data["note"])
-            messages.success(request, "Đã khóa tài khoản / The account is locked")
+            messages.success(request, _("Đã khóa tài khoản"))
     except IdentityError as exc:
         messages.error(request, exc.message)
     return redirect("identity:officer_account", account_id=account.pk)

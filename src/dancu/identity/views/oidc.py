@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -115,7 +116,7 @@ def revoke(request: HttpRequest) -> HttpResponse:
 
 def _bearer(request: HttpRequest) -> str:
     header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+    scheme, _sep, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
@@ -361,7 +362,7 @@ def _display(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(str(v) for v in value.values() if v)
     if isinstance(value, bool):
-        return "có / yes" if value else "không / no"
+        return _("có") if value else _("không")
     return str(value)
 
 

@@ -7,6 +7,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,9 +24,7 @@ def _admin_or_redirect(request: HttpRequest) -> LoginSession | HttpResponse:
     if login is None:
         return redirect(f"{reverse('identity:login')}?next={request.path}")
     if login.user.kind != UserKind.ADMIN:
-        return render(
-            request, "identity/forbidden.html", {"message": "Chỉ quản trị viên / Administrators only"}, status=403
-        )
+        return render(request, "identity/forbidden.html", {"message": _("Chỉ quản trị viên")}, status=403)
     return login
 
 
@@ -52,7 +51,7 @@ def clients(request: HttpRequest) -> HttpResponse:
                 actor=actor_of(login.user),
             )
         except json.JSONDecodeError:
-            form.add_error("jwks", "JSON không hợp lệ / Invalid JSON")
+            form.add_error("jwks", _("JSON không hợp lệ"))
         except IdentityError as exc:
             form.add_error(None, exc.message)
         else:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -86,7 +87,7 @@ def end_session(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
         sessions.end_current(request, reason="ended_by_user")
         return redirect("home")
     do_end_session(target, reason="ended_by_user", actor=actor_of(login.user))
-    messages.success(request, "Đã kết thúc phiên đăng nhập / The session was ended")
+    messages.success(request, _("Đã kết thúc phiên đăng nhập"))
     return redirect("identity:account")
 
 
@@ -98,7 +99,7 @@ def revoke_consent(request: HttpRequest, client_id: str) -> HttpResponse:
     client = get_client(client_id)
     if client is None or not do_revoke_consent(login.user, client):
         raise Http404
-    messages.success(request, f"Đã thu hồi đồng ý chia sẻ với {client.name} / Consent withdrawn from {client.name}")
+    messages.success(request, _("Đã thu hồi đồng ý chia sẻ với %(service)s") % {"service": client.name})
     return redirect("identity:account")
 
 
@@ -116,8 +117,7 @@ def lock(request: HttpRequest) -> HttpResponse:
     sessions.end_current(request, reason="account_locked")
     messages.success(
         request,
-        "Tài khoản đã bị khóa. Để mở khóa, đăng nhập và nhập mã gửi tới số điện thoại của bạn"
-        " / Your account is locked. To unlock it, log in and enter the code sent to your phone",
+        _("Tài khoản đã bị khóa. Để mở khóa, đăng nhập và nhập mã gửi tới số điện thoại của bạn"),
     )
     return redirect("home")
 
@@ -143,7 +143,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
             # Every other session ends; this one goes on.
             do_end_sessions_of_user(user, reason="password_changed", actor=actor_of(user), keep=login)
             update_session_auth_hash(request, user)
-            messages.success(request, "Đã đổi mật khẩu / Password changed")
+            messages.success(request, _("Đã đổi mật khẩu"))
             return redirect("identity:account")
     return render(request, "identity/change_password.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -164,7 +164,7 @@ def change_phone(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and phone_form.is_bound and phone_form.is_valid():
         phone = normalise_phone(phone_form.cleaned_data["phone"])
         if not phone:
-            phone_form.add_error("phone", "Số điện thoại không hợp lệ / Invalid phone number")
+            phone_form.add_error("phone", _("Số điện thoại không hợp lệ"))
         else:
             try:
                 otp = do_send_code(CodePurpose.PHONE_CHANGE, phone, user=user)
@@ -189,7 +189,7 @@ def change_phone(request: HttpRequest) -> HttpResponse:
                     action="identity.phone_changed", actor=actor_of(user), object_type="account", object_id=user.pk
                 )
             request.session.pop("dancu_phone_code", None)
-            messages.success(request, "Đã đổi số điện thoại / Phone number changed")
+            messages.success(request, _("Đã đổi số điện thoại"))
             return redirect("identity:account")
     return render(
         request,
@@ -226,7 +226,7 @@ def authenticator(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             sessions.add_factor(request, login, ["otp"])
-            messages.success(request, "Đã bật xác thực hai bước / Two-step verification is on")
+            messages.success(request, _("Đã bật xác thực hai bước"))
             return redirect("identity:account")
     return render(
         request,

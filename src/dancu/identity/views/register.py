@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -56,7 +57,7 @@ def register_confirm(request: HttpRequest) -> HttpResponse:
             request.session.pop(PHONE_KEY, None)
             messages.success(
                 request,
-                "Tài khoản định danh điện tử mức 1 đã được tạo / Your level-1 e-ID account is open",
+                _("Tài khoản định danh điện tử mức 1 đã được tạo"),
             )
             return _finish(request, user, ["pwd", "sms"], "/tai-khoan/")
     return render(

@@ -61,6 +61,31 @@ def test_it_shows_the_login_page_in_english() -> None:
     assert _lang(html) == "en"
     assert "Log in" in html
     assert "Skip to main content" in html
+    assert "A citizen's e-ID account, or an officer account." in html
+    assert "Personal ID or officer username" in html
+    assert "Register a level-1 account" in html
+    assert "Đăng nhập" not in html
+    assert " / " not in re.sub(r"<[^>]*>", "", html.split("<main", 1)[1])
+
+
+def test_it_shows_the_login_page_and_its_refusal_in_vietnamese_by_default() -> None:
+    page = Client().get("/dang-nhap/").content.decode()
+    refused = Client().post("/dang-nhap/", {"username": "031000000000", "password": "not the password!"})
+
+    assert _lang(page) == "vi"
+    assert "Số định danh cá nhân hoặc tên đăng nhập cán bộ" in page
+    assert "Log in" not in page
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in refused.content.decode()
+    assert "Wrong username or password" not in refused.content.decode()
+
+
+def test_it_shows_a_wrong_login_in_english() -> None:
+    response = _english().post("/dang-nhap/", {"username": "031000000000", "password": "not the password!"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Wrong username or password" in html
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" not in html
 
 
 def test_it_shows_the_officers_search_and_a_person_in_english(register: ImportReport, officer_commune_a: User) -> None:

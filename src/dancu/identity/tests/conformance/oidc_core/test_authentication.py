@@ -245,7 +245,7 @@ def test_it_refuses_a_level1_account_at_a_level2_client_clearly(
     assert response.status_code == 403
     page = response.content.decode()
     assert "mức 2" in page
-    assert "Your account is level 1" in page
+    assert "Tài khoản của bạn đang ở mức 1" in page
     back = re.search(r'href="(https://hospital\.example/cb\?[^"]+)"', page)
     assert back is not None
     query = parse_qs(urlsplit(back.group(1).replace("&amp;", "&")).query)
