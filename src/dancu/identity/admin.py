@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from dancu.core.admin import SearchInSessionMixin
 from dancu.identity.models import Client, LoginEvent, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over any identity model
+class ReadOnlyAdmin(SearchInSessionMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # generic over any identity model
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

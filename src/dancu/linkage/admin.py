@@ -8,10 +8,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from dancu.core.admin import SearchInSessionMixin
 from dancu.linkage.models import LinkJob, ReviewDecision, Source, SourceIndicator
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over any model here
+class ReadOnlyAdmin(SearchInSessionMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # generic over any model here
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
