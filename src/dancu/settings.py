@@ -57,6 +57,29 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _webhook_secret_key() -> str:
+    """The Fernet key(s) that encrypt webhook signing secrets at rest (``DANCU_WEBHOOK_SECRET_KEY``
+    or ``_FILE``; several comma-separated keys: the first encrypts, all decrypt, for rotation).
+    Outside production a key generated once under DANCU_HOME; in production "" when unset, which
+    the deploy check dancu.E005 reports."""
+    try:
+        return env_str("DANCU_WEBHOOK_SECRET_KEY")
+    except ConfigError:
+        if DANCU_ENV == "production":
+            return ""
+    key_file = DANCU_HOME / "keys" / "webhook-secret.key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+DANCU_WEBHOOK_SECRET_KEY = _webhook_secret_key()
+
 # --- derived settings ------------------------------------------------------------------------
 
 BASE_DIR = Path(__file__).resolve().parent

@@ -27,4 +27,14 @@ def check_production_settings(app_configs: Any, **kwargs: Any) -> list[Error | W
         problems.append(Error("DANCU_BASE_URL must be https:// in production", id="dancu.E003"))
     if not settings.SESSION_COOKIE_SECURE:
         problems.append(Error("DANCU_SECURE_COOKIES is off in production", id="dancu.E004"))
+    if not settings.DANCU_WEBHOOK_SECRET_KEY:
+        problems.append(
+            Error(
+                "DANCU_WEBHOOK_SECRET_KEY is not set in production",
+                hint="Webhook signing secrets are encrypted at rest with it: set DANCU_WEBHOOK_SECRET_KEY_FILE "
+                "to a file holding a Fernet key (python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())').",
+                id="dancu.E005",
+            )
+        )
     return problems

@@ -41,6 +41,7 @@ from dancu.exchange.models import (
     WebhookDelivery,
 )
 from dancu.exchange.policy import bump_policy
+from dancu.exchange.webhook_secrets import encrypt_secret
 from dancu.exchange.webhook_targets import UnsafeTargetError, check_target
 from dancu.identity.actions.clients import do_register_client, validate_jwks
 from dancu.identity.errors import IdentityError
@@ -551,7 +552,7 @@ def do_subscribe(
             purpose=purpose,
             url=clean_url,
             kinds=sorted(set(kinds)),
-            secret=secret,
+            secret_encrypted=encrypt_secret(secret),
             created_by=actor.on_behalf_of or actor.id,
         )
         record(

@@ -103,7 +103,7 @@ class ChangeEventAdmin(ReadOnlyAdmin):
 @admin.register(Subscription)
 class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ("system", "url", "purpose", "active", "created_at")
-    exclude = ("secret",)
+    exclude = ("secret_encrypted",)
 
 
 @admin.register(WebhookDelivery)

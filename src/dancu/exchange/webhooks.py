@@ -31,6 +31,7 @@ from dancu.exchange.consent import require_consent
 from dancu.exchange.error_codes import ExchangeError
 from dancu.exchange.models import ChangeEvent, DeliveryStatus, WebhookDelivery
 from dancu.exchange.policy import authorise, current_policy
+from dancu.exchange.webhook_secrets import WebhookSecretKeyError, decrypt_secret
 from dancu.exchange.webhook_targets import Target, UnresolvedTargetError, UnsafeTargetError, check_target
 
 __all__ = [
@@ -142,6 +143,14 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
     fields = sorted(set(CHANGE_KINDS[event.kind].fields) & grant.fields)
     if not fields:
         return _give_up(delivery, "field_not_granted")
+    try:
+        secret = decrypt_secret(subscription.secret_encrypted, subscription_id=subscription.pk)
+    except WebhookSecretKeyError as exc:
+        # A configuration fault, not the receiver's: the delivery stays pending (it goes out once
+        # the right key is configured) and the fault is raised to the operator, never swallowed.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=str(exc)[:500])
+        log.error("webhook %s not sent: %s", delivery.pk, exc)
+        raise
     attempt = delivery.attempts + 1
     try:
         target = check_target(subscription.url)
@@ -195,7 +204,7 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> boo
         "content-type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(subscription.secret, message_id, timestamp, body),
+        "webhook-signature": sign(secret, message_id, timestamp, body),
         "user-agent": "Dancu-Exchange/1",
     }
     status: int | None = None

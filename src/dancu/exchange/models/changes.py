@@ -39,8 +39,9 @@ class Subscription(models.Model):
     purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+")
     url = models.URLField(max_length=500)
     kinds = models.JSONField(default=list)
-    #: The shared secret of the Standard Webhooks signature (``whsec_`` + base64).
-    secret = models.CharField(max_length=100)
+    #: The shared secret of the Standard Webhooks signature (``whsec_`` + base64), encrypted at rest
+    #: under DANCU_WEBHOOK_SECRET_KEY (:mod:`dancu.exchange.webhook_secrets`).
+    secret_encrypted = models.CharField(max_length=255)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.CharField(max_length=100, blank=True)

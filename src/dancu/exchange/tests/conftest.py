@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -362,3 +364,37 @@ class Gateway:
 @pytest.fixture
 def gateway(client: Client) -> Gateway:
     return Gateway(client)
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver on 127.0.0.1: records each request, answers the next scripted status."""
+
+    statuses: list[int] = field(default_factory=list)
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            status = state.statuses.pop(0) if state.statuses else 204
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/dancu-hook"
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,45 +17,11 @@ from dancu.core.models import AuditEntry
 from dancu.exchange.actions import do_revoke_access
 from dancu.exchange.models import AccessGrant, ChangeEvent, WebhookDelivery
 from dancu.exchange.tasks import deliver_due
-from dancu.exchange.tests.conftest import ADMIN, Gateway, System
+from dancu.exchange.tests.conftest import ADMIN, Gateway, Receiver, System
 from dancu.exchange.webhooks import backoff, verify_signature
 from dancu.registry.models import Person
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Receiver:
-    """A webhook receiver on 127.0.0.1: records each request, answers the next scripted status."""
-
-    statuses: list[int] = field(default_factory=list)
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            status = state.statuses.pop(0) if state.statuses else 204
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/dancu-hook"
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def _register_event(capture: Callable[..., Any], kind: str, personal_id: str, **payload: Any) -> None:

@@ -16,8 +16,7 @@ from dancu.core.audit import Actor
 from dancu.core.models import ActorKind
 from dancu.exchange.actions import check_submit_onboarding
 from dancu.exchange.models import MemberSystem
-from dancu.exchange.tests.conftest import Gateway, System, new_key, public_jwks
-from dancu.exchange.tests.test_changes import Receiver, receiver  # noqa: F401 — the receiver fixture
+from dancu.exchange.tests.conftest import Gateway, Receiver, System, new_key, public_jwks
 from dancu.exchange.webhooks import verify_signature
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def test_it_does_what_the_issue_asks(
     client: Client,
     admin_user: Any,
     citizen_lan: Any,
-    receiver: Receiver,  # noqa: F811 — the fixture imported above
+    receiver: Receiver,
     portal_system: System,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
