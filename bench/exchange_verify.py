@@ -10,7 +10,8 @@ What it does, all with the product's own commands and endpoints:
    the register (kept between runs: the load is skipped when the count is already there);
 3. a bank's e-KYC system onboarded through ``dancu exchange request`` / ``approve`` with an EC key
    of its own, its limits raised so the gateway's rate limit is not what is measured;
-4. ``dancu serve --no-demo`` (gunicorn, one process per core with eight threads each, and the
+4. ``dancu serve --no-demo`` (gunicorn with its default shape for the database — one process per
+   core with eight threads each on PostgreSQL, one process of sixteen threads on SQLite — and the
    background worker that seals the audit chain), a client-credentials token from
    ``/oidc/token`` (``private_key_jwt``);
 5. for each concurrency level, ``--seconds`` of ``GET /healthz`` (the ceiling: the same server,
@@ -482,7 +483,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=2_000_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
-        "--workers", type=int, default=0, help="gunicorn processes (default: dancu serve's, one per core)"
+        "--workers", type=int, default=0, help="gunicorn processes (default: dancu serve's for the database)"
     )
     parser.add_argument("--threads", type=int, default=0, help="threads per gunicorn process (default: dancu serve's)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])

@@ -30,8 +30,8 @@ def register_platform_commands(app: typer.Typer) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe / address to listen on"),
     port: int = typer.Option(8000, help="Cổng / port"),
-    workers: int = typer.Option(0, help="Web processes (0: one per CPU core)"),
-    threads: int = typer.Option(8, min=1, help="Threads per web process"),
+    workers: int = typer.Option(0, min=0, help="Web processes (0: one per CPU core; one on SQLite)"),
+    threads: int = typer.Option(0, min=0, help="Threads per web process (0: 8; 16 on SQLite)"),
     no_demo: bool = typer.Option(False, "--no-demo", help="Không nạp tỉnh mẫu / do not load the demo province"),
     demo_people: int = typer.Option(0, help="Demo size when loading one (0: DANCU_DEMO_PEOPLE)"),
     with_worker: bool = typer.Option(True, "--worker/--no-worker", help="Run the background worker beside the web"),
@@ -51,15 +51,29 @@ def serve(
     if with_worker:
         worker_process = subprocess.Popen([sys.executable, "-m", "dancu", "worker"])
     try:
-        # One process per core, each with threads that overlap their database waits: on two cores
-        # this served 20-40 % more audited gateway calls than two processes of four threads per
-        # core, with a shorter tail, since fewer processes split the keep-alive connections less
-        # unevenly (docs/benchmarks.md, "Exchange: audited verifications").
-        _run_gunicorn(host, port, workers or (os.cpu_count() or 1), threads)
+        shape_workers, shape_threads = server_shape(settings.DATABASES["default"]["ENGINE"], os.cpu_count() or 1)
+        _run_gunicorn(host, port, workers or shape_workers, threads or shape_threads)
     finally:
         if worker_process is not None and worker_process.poll() is None:
             worker_process.send_signal(signal.SIGTERM)
             worker_process.wait(timeout=30)
+
+
+def server_shape(engine: str, cpus: int) -> tuple[int, int]:
+    """The default web processes and threads per process for a database engine.
+
+    PostgreSQL: one process per core, each with eight threads that overlap their database waits;
+    on two cores this served 20-40 % more audited gateway calls than two processes of four threads
+    per core, with a shorter tail, since fewer processes split the keep-alive connections less
+    unevenly. SQLite: one process of sixteen threads. Every gateway call there is a write and
+    SQLite has one writer; the threads of one process queue for it in order
+    (:func:`dancu.exchange.calls.call_transaction`), while between processes SQLite's busy handler
+    polls, unfairly, and the tail at 64 clients went past 300 ms (docs/benchmarks.md, "Exchange:
+    audited verifications").
+    """
+    if engine == "django.db.backends.sqlite3":
+        return 1, 16
+    return cpus, 8
 
 
 def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
