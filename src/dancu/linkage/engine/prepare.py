@@ -119,9 +119,11 @@ def _toneless(word: str) -> str:
 
 
 def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surnames: str | None = None) -> None:
-    """Build name keys for ``source(uid, name)`` into ``target`` through a word table.
+    """Build name keys for each distinct ``name`` of ``source`` into ``target`` (keyed by ``name``).
 
-    Names are made of few distinct words, so each word is keyed once in Python
+    A register repeats its names (2M people carry ~150k distinct full names), so
+    each distinct name is split and keyed once and callers join the keys back on
+    the name. Names are made of few distinct words, so each word is keyed once in Python
     (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks;
     ``_toneless``: no tone marks). With ``surnames`` (a table of the register's usual
     surnames, folded), an honorific in front ("Ông", "Bà") is dropped.
@@ -130,11 +132,11 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surname
         f"""
         CREATE OR REPLACE TEMP TABLE _words AS
         SELECT uid, unnest(w) AS word, unnest(range(1, len(w) + 1)) AS pos
-        FROM (SELECT uid,
+        FROM (SELECT name AS uid,
                      -- notes in brackets ("Nguyễn Văn An (con)") and stray dots are no name
                      string_split_regex(trim(regexp_replace(name, '\\([^)]*\\)|[.;:]', ' ', 'g')),
                                         '[\\s,]+') AS w
-              FROM {source} WHERE name IS NOT NULL AND trim(name) <> '')
+              FROM (SELECT DISTINCT name FROM {source} WHERE name IS NOT NULL AND trim(name) <> ''))
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
     words = [r[0] for r in con.execute("SELECT DISTINCT word FROM _words").fetchall()]
@@ -192,7 +194,7 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surname
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE {target} AS
-        SELECT *,
+        SELECT * EXCLUDE (uid), uid AS name,
                CASE surname_f {variants} ELSE surname_f END AS surname_g,
                nullif(concat_ws(' ', surname_f, middle_f), '') AS family_f
         FROM {target}
@@ -220,7 +222,7 @@ def _known_name_words(con: duckdb.DuckDBPyConnection) -> None:
 
 def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
     """Build the table ``reg`` from the view ``register_raw``."""
-    con.sql("CREATE OR REPLACE TEMP TABLE _reg_names AS SELECT personal_id AS uid, full_name AS name FROM register_raw")
+    con.sql("CREATE OR REPLACE TEMP TABLE _reg_names AS SELECT DISTINCT full_name AS name FROM register_raw")
     _word_keys(con, "_reg_names", "_reg_keys")
     codes = [
         r[0]
@@ -265,7 +267,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                []::VARCHAR[] AS near_households,
                CAST(NULL AS VARCHAR) AS house_key
         FROM register_raw r
-        LEFT JOIN _reg_keys k ON k.uid = r.personal_id
+        LEFT JOIN _reg_keys k ON k.name = r.full_name
         LEFT JOIN _reg_communes c USING (commune_code)
         """
     )
@@ -368,7 +370,7 @@ def prepare_extract(
         }
     )
     con.register("_ext_src", table)
-    con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT uid, name FROM _ext_src")
+    con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT DISTINCT name FROM _ext_src")
     # The usual surnames (each of at least 1 in 1,000 people): "Ông"/"Bà" before one
     # is an honorific, not the rare surname Ông.
     con.sql(
@@ -396,7 +398,7 @@ def prepare_extract(
                    s.province, s.phone,
                    CASE WHEN s.house IS NOT NULL AND len(s.communes) > 0
                         THEN s.house || '|' || s.communes[1] END AS house_key
-            FROM _ext_src s LEFT JOIN _ext_keys k USING (uid)
+            FROM _ext_src s LEFT JOIN _ext_keys k ON k.name = s.name
         ), family_words AS (
             SELECT w.uid,
                    bool_or((w.wx <> w.wf AND kx.word IS NULL) OR kf.word IS NULL) AS family_rare

@@ -1,0 +1,62 @@
+"""The prepared tables: name keys are built per distinct name and joined back to every row."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from dancu.linkage.engine.pipeline import _connect
+from dancu.linkage.engine.prepare import load_register, prepare_extract, prepare_register
+
+
+def _register() -> pa.Table:
+    people = [
+        ("001090000001", "Nguyễn Văn An", "1990-03-04"),
+        ("001090000002", "Nguyễn Văn An", "1991-05-06"),
+        ("001090000003", "Trần Thị Bình", "1985-01-02"),
+        ("001090000004", "Tôn Thất Minh", "1970-07-08"),
+    ] + [(f"0010900001{i:02d}", f"Nguyễn Thị Mai {i}", "1980-02-03") for i in range(10)]
+    return pa.table(
+        {
+            "personal_id": [p[0] for p in people],
+            "full_name": [p[1] for p in people],
+            "birth_date": [p[2] for p in people],
+        }
+    )
+
+
+def _prepared() -> duckdb.DuckDBPyConnection:
+    con = _connect()
+    load_register(con, _register())
+    prepare_register(con)
+    fields = pa.table(
+        {
+            "row_id": ["1", "2", "3", "4", "5"],
+            "full_name": ["NGUYEN VAN AN", "Nguyen Van An", "Nguyễn Văn An", "Ông Nguyễn Văn An", ""],
+        }
+    )
+    prepare_extract(con, fields)
+    return con
+
+
+def test_namesakes_in_the_register_each_get_the_name_keys() -> None:
+    con = _prepared()
+    rows = con.sql("SELECT uid, surname_f, middle_f, given_f, given_x FROM reg ORDER BY uid").fetchall()
+    assert rows[0] == ("001090000001", "nguyen", "van", "an", "an")
+    assert rows[1] == ("001090000002", "nguyen", "van", "an", "an")
+    assert rows[3] == ("001090000004", "ton that", None, "minh", "minh")
+    assert con.sql("SELECT count(*) FROM reg").fetchall()[0][0] == 14
+
+
+def test_every_extract_row_gets_the_keys_of_its_own_name() -> None:
+    con = _prepared()
+    rows = dict(con.sql("SELECT uid, name_f FROM ext").fetchall())
+    assert rows == {
+        "1": "nguyen van an",
+        "2": "nguyen van an",
+        "3": "nguyen van an",
+        "4": "nguyen van an",  # the honorific in front of a usual surname is dropped
+        "5": None,
+    }
+    marked = dict(con.sql("SELECT uid, given_x FROM ext").fetchall())
+    assert marked["3"] == "an"
