@@ -9,9 +9,17 @@ For each backend, on a fresh database:
   transaction (SQLite: Python's csv reader + ``executemany``; PostgreSQL: ``COPY FROM STDIN``);
 - import: ``dancu registry import FILE`` on a migrated, empty register (the command's own timing
   from its JSON line, and the wall time of the process);
-- reimport (``--reimport``): the same file again, which must change nothing.
+- reimport (``--reimport``): the same file again, which must change nothing;
+- schema bulk load: the rows the import wrote (its import batch, persons, households,
+  permanent residences, former ID numbers), exported from its database outside the timing, loaded
+  by the database's bulk path in one transaction into a freshly migrated register with every
+  index and constraint the migrations define kept live (SQLite: ``executemany`` with Dancu's
+  pragmas, foreign keys on; PostgreSQL: ``COPY FROM STDIN``, deferred foreign keys checked at
+  the commit); timed from the first write to the commit. What the schema alone costs the
+  database, without any of the import's checks.
 
-Prints a Markdown table (rows/s and the import's share of the raw rate) for docs/benchmarks.md.
+Prints a Markdown table (rows/s, the import's share of the raw rate and of the schema bulk load)
+for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -90,6 +98,78 @@ def raw_postgresql(path: Path, server: str, name: str) -> float:
         return time.perf_counter() - started
 
 
+# What the import writes, parents first; the import batch is the one row its persons point to.
+SCHEMA_TABLES = (
+    "registry_importbatch",
+    "registry_household",
+    "registry_person",
+    "registry_residence",
+    "registry_formeridnumber",
+)
+
+
+def schema_sqlite(source: Path, db_file: Path, env: dict[str, str]) -> tuple[float, dict[str, int]]:
+    """Seconds to load the import's rows (read from SOURCE beforehand) into a freshly migrated
+    register with executemany, one transaction, indexes and foreign keys as migrated."""
+    with sqlite3.connect(source) as db:
+        tables = {t: (_sqlite_columns(db, t), db.execute(f'SELECT * FROM "{t}"').fetchall()) for t in SCHEMA_TABLES}  # noqa: S608 — our table names
+    for leftover in db_file.parent.glob(db_file.name + "*"):
+        leftover.unlink()
+    dancu({**env, "DANCU_DATABASE_URL": f"sqlite:///{db_file}"}, "manage", "migrate", "-v0")
+    db = sqlite3.connect(db_file, isolation_level=None)
+    # Dancu's own connection pragmas (settings.py), foreign keys included.
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "cache_size=-65536",
+        "mmap_size=268435456",
+    ):
+        db.execute(f"PRAGMA {pragma}")
+    assert all(_sqlite_columns(db, t) == columns for t, (columns, _) in tables.items()), "schemas differ"
+    started = time.perf_counter()
+    db.execute("BEGIN")
+    for table, (columns, rows) in tables.items():
+        db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(columns))})', rows)  # noqa: S608 — placeholders only
+    db.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    assert not db.execute("PRAGMA foreign_key_check").fetchall()
+    counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in SCHEMA_TABLES}  # noqa: S608
+    db.close()
+    return seconds, counts
+
+
+def _sqlite_columns(db: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    return [(row[1], row[2]) for row in db.execute(f'PRAGMA table_info("{table}")')]
+
+
+def schema_postgresql(
+    server: str, source: str, name: str, workdir: Path, env: dict[str, str]
+) -> tuple[float, dict[str, int]]:
+    """Seconds to COPY the import's rows (exported from database SOURCE beforehand) into a freshly
+    migrated register, one transaction, indexes and constraints as migrated."""
+    files = {table: workdir / f"schema-{table}.copy" for table in SCHEMA_TABLES}
+    with psycopg.connect(f"{server}/{source}") as db:
+        for table, file in files.items():
+            with db.cursor().copy(f"COPY {table} TO STDOUT") as copy, file.open("wb") as out:
+                for block in copy:
+                    out.write(block)
+    fresh_postgresql(server, name)
+    dancu({**env, "DANCU_DATABASE_URL": f"{server}/{name}"}, "manage", "migrate", "-v0")
+    with psycopg.connect(f"{server}/{name}") as db:
+        started = time.perf_counter()
+        with db.transaction():
+            for table, file in files.items():
+                with db.cursor().copy(f"COPY {table} FROM STDIN") as copy, file.open("rb") as data:
+                    while block := data.read(1 << 20):
+                        copy.write(block)
+        seconds = time.perf_counter() - started
+        counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SCHEMA_TABLES}  # type: ignore[index]  # noqa: S608
+    for file in files.values():
+        file.unlink()
+    return seconds, counts
+
+
 def fresh_postgresql(server: str, name: str) -> None:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -149,6 +229,13 @@ def run_backend(backend: str, path: Path, people: int, args: argparse.Namespace)
         )
     _, stats, _ = dancu(env, "registry", "stats")
     print(f"{backend}: {stats}", file=sys.stderr)
+    if backend == "sqlite":
+        schema, counts = schema_sqlite(workdir / "dancu-bench.sqlite3", workdir / "schema.sqlite3", env)
+    else:
+        schema, counts = schema_postgresql(args.pg_url, "dancu_bench", "dancu_bench_schema", workdir, env)
+    print(f"{backend}: schema bulk load rows {counts}", file=sys.stderr)
+    assert counts["registry_person"] == people, counts
+    rows.insert(1, {"backend": backend, "step": "schema bulk load", "seconds": schema, "wall": schema})
     return rows
 
 
@@ -171,9 +258,15 @@ def main() -> None:
         f"\n{args.people:,} people, {path.stat().st_size / 1e6:.0f} MB CSV; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
-    print("| backend | step | seconds | rows/s | share of raw rate | wall (with process start) | peak memory |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| backend | step | seconds | rows/s | share of raw rate | share of schema bulk load "
+        "| wall (with process start) | peak memory |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     raw_rate: dict[str, float] = {}
+    schema_rate = {
+        str(row["backend"]): args.people / float(row["seconds"]) for row in results if row["step"] == "schema bulk load"
+    }  # type: ignore[arg-type]
     for row in results:
         seconds = float(row["seconds"])  # type: ignore[arg-type]
         rate = args.people / seconds
@@ -181,9 +274,11 @@ def main() -> None:
         if row["step"] == "raw bulk load":
             raw_rate[backend] = rate
         share = rate / raw_rate[backend]
+        of_schema = "—" if row["step"] == "raw bulk load" else f"{rate / schema_rate[backend]:.0%}"
         peak = f"{float(row['peak']):.1f} GB" if row.get("peak") else "—"  # type: ignore[arg-type]
         print(
-            f"| {backend} | {row['step']} | {seconds:.1f} | {rate:,.0f} | {share:.0%} | {float(row['wall']):.1f} | {peak} |"  # type: ignore[arg-type]
+            f"| {backend} | {row['step']} | {seconds:.1f} | {rate:,.0f} | {share:.0%} | {of_schema} "
+            f"| {float(row['wall']):.1f} | {peak} |"  # type: ignore[arg-type]
         )
     staged = [row for row in results if "stages" in row]
     names = list(dict.fromkeys(name for row in staged for name in row["stages"]))  # type: ignore[attr-defined]
