@@ -25,11 +25,10 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from dancu.core.audit import Actor
-from dancu.exchange.actions import do_grant_access, do_register_system
+from dancu.exchange.actions import check_submit_onboarding, do_approve_onboarding
 from dancu.exchange.catalogue import provider_path
 from dancu.exchange.models import AccessGrant, MemberSystem
 from dancu.exchange.person_data import birth_date_text
-from dancu.identity.actions.clients import do_register_client
 from dancu.registry.models import Person, PersonStatus
 
 __all__ = ["DEMO_SYSTEMS", "DemoSystem", "client_assertion", "create_demo_exchange", "key_dir", "load_key"]
@@ -127,26 +126,26 @@ def _system(spec: DemoSystem) -> tuple[MemberSystem, bool]:
     if found is not None:
         return found, _key_file(spec).exists()
     key = _new_key(_key_file(spec))
+    # Through the same request and approval an agency's system goes through, so the operator
+    # finds the demo systems among the approved onboarding requests, with their audit trail.
     with transaction.atomic():
-        registered = do_register_client(
-            f"{spec.member_name} · {spec.system_name}",
-            "exchange",
-            jwks={"keys": [key.as_dict(private=False)]},
-            organisation=f"{spec.member_class}/{spec.member_code}",
-            actor=_ACTOR,
-        )
-        system = do_register_system(
+        request = check_submit_onboarding(
             member_class=spec.member_class,
             member_code=spec.member_code,
             member_name=spec.member_name,
             sector=spec.sector,
             system_code=spec.system_code,
             system_name=spec.system_name,
-            client_id=registered.client.client_id,
+            jwks={"keys": [key.as_dict(private=False)]},
+            contact_email="",
+            requested_access=[
+                {"service": service, "purpose": purpose, "fields": list(fields)}
+                for service, purpose, fields in spec.grants
+            ],
+            justification="Hệ thống mẫu của tỉnh demo / the demo province's sample system",
             actor=_ACTOR,
         )
-        for service, purpose, fields in spec.grants:
-            do_grant_access(system, service=service, purpose_code=purpose, fields=list(fields), actor=_ACTOR)
+        system = do_approve_onboarding(request.pk, actor=_ACTOR, note="dancu demo")
     return MemberSystem.objects.select_related("member").get(pk=system.pk), True
 
 
