@@ -337,7 +337,6 @@ def prepare_extract(
     phones = _map_distinct(col("phone"), _phone, pa.string())
     if progress:
         progress("normalise", 2, 4)
-    address_text = _address_text(fields, n)
     # An agency's extract is about the register's own province(s): assume them when
     # an address names no province.
     home = [
@@ -346,10 +345,7 @@ def prepare_extract(
             "SELECT province FROM reg WHERE province IS NOT NULL GROUP BY province ORDER BY count(*) DESC LIMIT 2"
         ).fetchall()
     ]
-    resolved = resolve_addresses(address_text, home)
-    resolved = _with_commune_codes(fields, resolved)
-    address_array = pa.array(address_text, pa.string())
-    houses = _map_distinct(address_array, _house_number, pa.string())
+    resolved, houses = _extract_addresses(fields, n, home)
     if progress:
         progress("normalise", 3, 4)
     table = pa.table(
@@ -491,12 +487,33 @@ def _with_commune_codes(fields: pa.Table, resolved: ResolvedAddresses) -> Resolv
     return ResolvedAddresses(pa.array(communes, pa.list_(pa.string())), pa.array(provinces, pa.string()))
 
 
-def _address_text(fields: pa.Table, n: int) -> list[str]:
-    """One address string per row: the address column, plus unit columns if given."""
+def _extract_addresses(fields: pa.Table, n: int, home: Sequence[str]) -> tuple[ResolvedAddresses, pa.Array]:
+    """Each row's resolved address and house, working once per *distinct* address.
+
+    A million-row extract holds some 400k distinct addresses (households share
+    them): they are resolved and their house numbers read once, then spread back.
+    """
+    text = _address_text(fields, n)
+    distinct = pc.unique(text)
+    positions = pc.index_in(text, value_set=distinct)
+    values = distinct.to_pylist()
+    resolved = resolve_addresses(values, home)
+    houses = pa.array([_house_number(v) for v in values], pa.string())
+    per_row = ResolvedAddresses(pc.take(resolved.communes, positions), pc.take(resolved.province, positions))
+    return _with_commune_codes(fields, per_row), pc.take(houses, positions)
+
+
+def _address_text(fields: pa.Table, n: int) -> pa.ChunkedArray | pa.Array:
+    """One address string per row: the address column, plus unit columns if given
+    (empty and missing parts left out; "" when a row has none)."""
     parts: Sequence[str] = [
         c for c in ("address", "village", "commune", "district", "province") if c in fields.column_names
     ]
     if not parts:
-        return [""] * n
+        return pa.array([""] * n, pa.string())
+    if len(parts) == 1:
+        return pc.fill_null(pc.cast(fields.column(parts[0]), pa.string()), "")
+    # Not pc.binary_join_element_wise(null_handling="skip"): pyarrow 26 drops the rows
+    # whose parts are all null instead of returning "" for them.
     columns = [fields.column(c).to_pylist() for c in parts]
-    return [", ".join(v for v in values if v) for values in zip(*columns, strict=True)]
+    return pa.array([", ".join(v for v in values if v) for values in zip(*columns, strict=True)], pa.string())

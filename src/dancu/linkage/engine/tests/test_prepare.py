@@ -60,3 +60,54 @@ def test_every_extract_row_gets_the_keys_of_its_own_name() -> None:
     }
     marked = dict(con.sql("SELECT uid, given_x FROM ext").fetchall())
     assert marked["3"] == "an"
+
+
+def test_rows_sharing_an_address_each_get_what_it_resolves_to_alone() -> None:
+    # Addresses are resolved once per distinct value and spread back: every row,
+    # repeated or not, must carry what its own address resolves to.
+    from dancu.linkage.engine.addresses import parse_address, resolve_address
+    from dancu.linkage.engine.prepare import _house_number
+
+    con = _connect()
+    load_register(con, _register())
+    prepare_register(con)
+    addresses = [
+        "Số 129 Tô Hiệu, P. Nam Triệu, TP Hải Phòng",
+        "Thôn Nam - Xã Gia Lộc - Thành phố Hải Phòng",
+        "Số 129 Tô Hiệu, P. Nam Triệu, TP Hải Phòng",
+        "",
+        "Thôn Nam - Xã Gia Lộc - Thành phố Hải Phòng",
+        "Số 129 Tô Hiệu, P. Nam Triệu, TP Hải Phòng",
+    ]
+    fields = pa.table(
+        {"row_id": [str(i) for i in range(len(addresses))], "full_name": ["Nguyễn Văn An"] * len(addresses)}
+    ).append_column("address", pa.array(addresses))
+    prepare_extract(con, fields)
+    rows = {r[0]: r[1:] for r in con.sql("SELECT uid, communes, province, house_key FROM ext").fetchall()}
+    assert len(rows) == len(addresses)
+    for i, text in enumerate(addresses):
+        alone = resolve_address(parse_address(text)) if text else None
+        communes = list(alone.communes) if alone else []
+        house = _house_number(text)
+        assert rows[str(i)][:2] == (communes, alone.province if alone else None)
+        assert rows[str(i)][2] == (f"{house}|{communes[0]}" if house and communes else None)
+    assert rows["0"][0], "the street address resolves to a commune"
+    assert rows["0"][2] == rows["2"][2] == rows["5"][2] is not None
+
+
+def test_an_address_split_over_unit_columns_skips_the_empty_parts() -> None:
+    from dancu.linkage.engine.prepare import _address_text
+
+    fields = pa.table(
+        {
+            "address": ["Số 5 Lê Lợi", "", None, "Thôn 3"],
+            "commune": ["P. Nam Triệu", "Xã Gia Lộc", "", None],
+            "province": ["Hải Phòng", None, "", ""],
+        }
+    )
+    assert _address_text(fields, 4).to_pylist() == [
+        "Số 5 Lê Lợi, P. Nam Triệu, Hải Phòng",
+        "Xã Gia Lộc",
+        "",
+        "Thôn 3",
+    ]
