@@ -433,6 +433,8 @@ def prepare_extract(
 
 
 _HOUSE = re.compile(r"^(?:so\s*(?:nha\s*)?)?(\d+[a-z]?(?:/\d+)*)\s+(.+)$")
+_DIGIT = re.compile(r"\d")
+_FIRST_SEPARATOR = re.compile(r"[,;|]")
 
 
 def add_household_context(con: duckdb.DuckDBPyConnection) -> None:
@@ -462,7 +464,17 @@ def add_household_context(con: duckdb.DuckDBPyConnection) -> None:
 
 def _house_number(address: str) -> str | None:
     """The house (number and street) an address starts with, folded; None for a village."""
-    first = re.split(r"[,;|]|\s-\s", fold(address or ""), maxsplit=1)[0].strip()
+    text = address or ""
+    # Folding creates no digits: an address without any has no house number.
+    if not _DIGIT.search(text):
+        return None
+    # Only the part before the first separator can be the house, so fold no further:
+    # folding keeps ",;|" as they are and never moves a character across them (the
+    # separator is kept so that "12 Lê Lợi - ," still cuts at " - ").
+    cut = _FIRST_SEPARATOR.search(text)
+    if cut:
+        text = text[: cut.end()]
+    first = re.split(r"[,;|]|\s-\s", fold(text), maxsplit=1)[0].strip()
     match = _HOUSE.match(first)
     if not match:
         return None

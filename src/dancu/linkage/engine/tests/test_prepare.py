@@ -111,3 +111,17 @@ def test_an_address_split_over_unit_columns_skips_the_empty_parts() -> None:
         "",
         "Thôn 3",
     ]
+
+
+def test_the_house_is_read_from_the_first_part_of_the_address_only() -> None:
+    from dancu.linkage.engine.prepare import _house_number
+
+    assert _house_number("Số 129  Tô Hiệu, P. Nam Triệu, TP Hải Phòng") == "129 to hieu"
+    assert _house_number("số nhà 12a/3 Trần Phú; Phường 7") == "12a/3 tran phu"
+    # " - " cuts the house off even right before the first comma.
+    assert _house_number("12 Lê Lợi - , Phường 7") == "12 le loi"
+    assert _house_number("12 Lê Lợi -\u200b Phường 7, Quận 3") == "12 le loi"  # invisible character folded away
+    # A number after the first separator is no house; nor is an address without digits.
+    assert _house_number("Thôn Nam, Số 12 Lê Lợi") is None
+    assert _house_number("Thôn Nam - Xã Gia Lộc") is None
+    assert _house_number("") is None
