@@ -104,20 +104,7 @@ def check_upload_extract(
             mapping=suggested_mapping(headers, source),
             created_by=officer.actor_id,
         )
-        record(
-            action="linkage.job.upload",
-            actor=officer.actor,
-            object_type="linkage.LinkJob",
-            object_id=str(job.public_id),
-            purpose=PURPOSE,
-            details={
-                "source": source.name,
-                "agency": source.agency,
-                "size": stored.size,
-                "sha256": stored.sha256,
-                "kind": stored.kind,
-            },
-        )
+        _audit_upload(officer.actor, job)
     return job
 
 
@@ -196,22 +183,29 @@ def do_create_cli_job(
             worker_id=worker_id,
             started_at=timezone.now(),
         )
-        record(
-            action="linkage.job.upload",
-            actor=actor,
-            object_type="linkage.LinkJob",
-            object_id=str(job.public_id),
-            purpose=PURPOSE,
-            details={
-                "source": source.name,
-                "agency": source.agency,
-                "size": job.size,
-                "sha256": job.sha256,
-                "kind": kind,
-                "channel": "cli",
-            },
-        )
+        _audit_upload(actor, job, channel="cli")
     return job
+
+
+def _audit_upload(actor: Actor, job: LinkJob, *, channel: str = "") -> None:
+    """The audit entry of a new job, uploaded on the page or started by ``dancu link``."""
+    details: dict[str, object] = {
+        "source": job.source.name,
+        "agency": job.agency,
+        "size": job.size,
+        "sha256": job.sha256,
+        "kind": job.file_kind,
+    }
+    if channel:
+        details["channel"] = channel
+    record(
+        action="linkage.job.upload",
+        actor=actor,
+        object_type="linkage.LinkJob",
+        object_id=str(job.public_id),
+        purpose=PURPOSE,
+        details=details,
+    )
 
 
 def do_start_job(job_id: int) -> LinkJob | None:
