@@ -35,6 +35,7 @@ __all__ = [
     "AbandonedJob",
     "beat",
     "fail_abandoned",
+    "live_workers",
     "new_worker_id",
     "on_abandoned",
     "stop_beating",
@@ -101,6 +102,12 @@ def stop_beating(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def live_workers(*, now: dt.datetime | None = None, after: dt.timedelta = ABANDONED_AFTER) -> set[str]:
+    """The ids of the workers (and ``dancu link`` processes) that have beaten within ``after``."""
+    at = now or timezone.now()
+    return set(WorkerHeartbeat.objects.filter(seen_at__gte=at - after).values_list("worker_id", flat=True))
+
+
 def fail_abandoned(*, now: dt.datetime | None = None, after: dt.timedelta = ABANDONED_AFTER) -> list[str]:
     """Fail every running job whose worker has not beaten for ``after``; return their ids.
 
@@ -108,7 +115,7 @@ def fail_abandoned(*, now: dt.datetime | None = None, after: dt.timedelta = ABAN
     first beat) counts as abandoned once it has been running for ``after``.
     """
     at = now or timezone.now()
-    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=at - after).values_list("worker_id", flat=True))
+    alive = live_workers(now=at, after=after)
     failed: list[str] = []
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=at - after)
     for result_id in running.values_list("id", flat=True):

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dancu.core.audit import Actor, record
-from dancu.core.jobs import ABANDONED_AFTER
-from dancu.core.models import Outcome, WorkerHeartbeat
+from dancu.core.jobs import ABANDONED_AFTER, live_workers
+from dancu.core.models import Outcome
 from dancu.linkage.access import LinkageOfficer, LinkageRefused
 from dancu.linkage.actions.sources import (
     PURPOSE,
@@ -368,7 +368,7 @@ def do_fail_stranded_cli_jobs(*, now: datetime | None = None, after: timedelta =
     """Fail the ``dancu link`` jobs whose process stopped beating (killed, machine lost), as the
     core sweep does for the worker's jobs; return their public ids. The worker runs it."""
     at = now or timezone.now()
-    alive = WorkerHeartbeat.objects.filter(seen_at__gte=at - after).values_list("worker_id", flat=True)
+    alive = live_workers(now=at, after=after)
     stranded = (
         LinkJob.objects.filter(channel=RunChannel.CLI, status=JobStatus.RUNNING, started_at__lt=at - after)
         .exclude(worker_id="")
