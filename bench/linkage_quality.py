@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/linkage_quality.py --register 200000 --extract 50000 --seed 1
     .venv/bin/python bench/linkage_quality.py --register 200000 --extract 50000 --seed 1 --style retyped
+    .venv/bin/python bench/linkage_quality.py --register 200000 --extract 50000 --seed 1 --style insurance
 
 Builds a synthetic register (``dancu.registry.synthetic``) and a messy extract
 from it (``--style messy``: ``dancu.linkage.engine.messy``, an agency database
 exported to Excel; ``--style retyped``: ``dancu.linkage.engine.retyped``, an
-independently written error model of a list re-typed from paper forms), links it
-three ways and prints F1,
+independently written error model of a list re-typed from paper forms;
+``--style insurance``: ``dancu.linkage.engine.insurance``, a third, a health-insurance
+list exported from an old system), links it three ways and prints F1,
 precision, recall, review share and wall time for each, plus a JSON line.
 """
 
@@ -27,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from linkage_baselines import exact_id, plain_splink
 
+from dancu.linkage.engine.insurance import make_insurance_extract
 from dancu.linkage.engine.messy import MessyOptions, make_messy_extract, register_rows
 from dancu.linkage.engine.pipeline import link
 from dancu.linkage.engine.quality import measure
@@ -46,7 +49,7 @@ def main() -> None:
         default=1.0,
         help="scale every mess rate of the generator (0.5 = half as messy)",
     )
-    parser.add_argument("--style", choices=("messy", "retyped"), default="messy")
+    parser.add_argument("--style", choices=("messy", "retyped", "insurance"), default="messy")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -55,6 +58,8 @@ def main() -> None:
     options = MessyOptions(**{f.name: getattr(defaults, f.name) * args.mess for f in fields(MessyOptions)})
     if args.style == "retyped":
         extract = make_retyped_extract(register, args.extract, seed=args.seed + 2000)
+    elif args.style == "insurance":
+        extract = make_insurance_extract(register, args.extract, seed=args.seed + 3000)
     else:
         extract = make_messy_extract(register, args.extract, seed=args.seed + 1000, options=options)
     register_table = pa.Table.from_pylist(register)
