@@ -45,6 +45,12 @@ class ExchangeConfig(AppConfig):
 
         on_abandoned(run_batch_job)(_on_batch_job_abandoned)
 
+        # Officers' accounts name their agency by its member code; identity checks it here.
+        from dancu.core.organisations import provide
+        from dancu.exchange.queries import member_name
+
+        provide(member_name)
+
 
 def _on_client_saved(
     sender: type, instance: Client, created: bool, update_fields: Iterable[str] | None, **_: Any

@@ -24,6 +24,7 @@ __all__ = [
     "Usage",
     "UsagePage",
     "agreements_for",
+    "member_name",
     "onboarding_requests",
     "usage_of",
 ]
@@ -190,3 +191,10 @@ def onboarding_requests(status: str | None = None) -> list[OnboardingRequest]:
         requests = requests.filter(status=status)
     order = {OnboardingStatus.PENDING: 0, OnboardingStatus.APPROVED: 1, OnboardingStatus.REFUSED: 1}
     return sorted(requests.order_by("-submitted_at"), key=lambda r: order.get(OnboardingStatus(r.status), 2))
+
+
+def member_name(code: str) -> str | None:
+    """The name of the member organisation with ``code`` (of any class), None when there is none:
+    how identity checks the agency an officer is given (``core.organisations``)."""
+    names = list(Member.objects.filter(code=code).order_by("member_class").values_list("name", flat=True)[:1])
+    return names[0] if names else None

@@ -189,6 +189,29 @@ def create_admin(
     _echo({"username": user.username, "totp_secret": device.secret})
 
 
+@account_app.command("set-organisation")
+def set_organisation(
+    username: str,
+    code: Annotated[str, typer.Argument(help="Member organisation code of the officer's agency (e.g. BHXH-HP)")],
+) -> None:
+    """Set the agency an officer works for (a member organisation of the exchange)."""
+    from dancu.identity.actions import check_set_officer_organisation
+    from dancu.identity.errors import IdentityError
+    from dancu.identity.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        _fail(f"Không có tài khoản / No such account: {username}")
+        return
+    previous = user.organisation
+    try:
+        changed = check_set_officer_organisation(user, code, actor=_operator())
+    except IdentityError as exc:
+        _fail(exc.message)
+        return
+    _echo({"username": username, "organisation": user.organisation, "previous": previous, "changed": changed})
+
+
 @account_app.command("lock")
 def lock(username: str, reason: str = typer.Option(..., "--reason")) -> None:
     """Lock an account by authority (sessions end, tokens stop working)."""

@@ -98,3 +98,37 @@ def test_it_refuses_an_unknown_client_id() -> None:
 
     assert result.exit_code == 1
     assert "no system with client_id nobody" in result.output
+
+
+def test_it_gives_an_officer_the_agency_of_a_member_organisation(insurance_system: System) -> None:
+    """``dancu account set-organisation`` takes only a member code the exchange knows."""
+    from dancu.core.audit import Actor
+    from dancu.core.models import AuditEntry
+    from dancu.identity.actions import do_create_officer
+    from dancu.identity.cli import account_app
+    from dancu.identity.models import User
+
+    officer, _ = do_create_officer(
+        "bhxh.lan",
+        display_name="Nguyễn Thị Lan",
+        role="social_insurance",
+        password="mat-khau-rat-dai-123",
+        province_wide=True,
+        actor=Actor.system("test"),
+    )
+
+    first = runner.invoke(account_app, ["set-organisation", "bhxh.lan", " BHXH-HP "])
+    again = runner.invoke(account_app, ["set-organisation", "bhxh.lan", "BHXH-HP"])
+
+    assert (first.exit_code, again.exit_code) == (0, 0), first.output + again.output
+    assert json.loads(first.output) == {
+        "username": "bhxh.lan",
+        "organisation": "BHXH-HP",
+        "previous": "",
+        "changed": True,
+    }
+    assert json.loads(again.output)["changed"] is False
+    assert User.objects.get(pk=officer.pk).organisation == "BHXH-HP"
+    [entry] = AuditEntry.objects.filter(action="identity.officer_organisation_changed")
+    assert (entry.object_id, entry.actor_id, entry.fields) == (str(officer.pk), "dancu-cli", ["organisation"])
+    assert entry.details == {"username": "bhxh.lan", "old": "", "new": "BHXH-HP"}

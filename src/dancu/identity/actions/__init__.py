@@ -29,7 +29,12 @@ from dancu.identity.actions.consents import do_grant_consent, do_record_consent_
 from dancu.identity.actions.factors import check_confirm_totp, do_start_totp_enrolment, verify_totp
 from dancu.identity.actions.login import PasswordCheck, check_password_login, needs_totp
 from dancu.identity.actions.sessions import do_end_session, do_end_sessions_of_user
-from dancu.identity.actions.staff import do_create_admin, do_create_officer
+from dancu.identity.actions.staff import (
+    check_set_officer_organisation,
+    do_create_admin,
+    do_create_officer,
+    do_set_officer_organisation,
+)
 from dancu.identity.actions.tokens import (
     IssuedTokens,
     TokenGrant,
@@ -52,6 +57,7 @@ __all__ = [
     "check_password_login",
     "check_raise_level",
     "check_register_ward",
+    "check_set_officer_organisation",
     "check_set_password",
     "check_start_self_registration",
     "check_start_unlock_by_citizen",
@@ -76,6 +82,7 @@ __all__ = [
     "do_revoke_tokens_of_user",
     "do_rotate_client_secret",
     "do_send_code",
+    "do_set_officer_organisation",
     "do_start_totp_enrolment",
     "do_unlock_account",
     "needs_totp",

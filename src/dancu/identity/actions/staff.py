@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from dancu.core import audit
+from dancu.core import audit, organisations
 from dancu.core.access import OfficerRole
 from dancu.core.audit import Actor
 from dancu.identity.actions.factors import do_start_totp_enrolment
@@ -15,7 +15,7 @@ from dancu.identity.errors import IdentityError
 from dancu.identity.models import RegisteredVia, TotpDevice, User, UserKind
 from dancu.identity.passwords import PasswordPolicyError, check_password_policy
 
-__all__ = ["do_create_admin", "do_create_officer"]
+__all__ = ["check_set_officer_organisation", "do_create_admin", "do_create_officer", "do_set_officer_organisation"]
 
 
 def _password(password: str, username: str) -> str:
@@ -118,3 +118,41 @@ def do_create_admin(username: str, *, password: str, display_name: str = "", act
             details={"username": username},
         )
     return user, device
+
+
+def check_set_officer_organisation(officer: User, code: str, *, actor: Actor) -> bool:
+    """Give an officer the agency they work for, by its member organisation code, which must be
+    one the exchange knows (an officer moved, or created before the agency was onboarded). False
+    when the officer already had it."""
+    code = code.strip()
+    if not officer.is_officer:
+        raise IdentityError(
+            "not_an_officer", f"Tài khoản không phải cán bộ / The account is not an officer's: {officer.username}"
+        )
+    if organisations.member_name(code) is None:
+        raise IdentityError(
+            "unknown_organisation",
+            f"Không có thành viên kết nối với mã cơ quan {code!r} / "
+            f"No member organisation has the organisation code {code!r}",
+        )
+    return do_set_officer_organisation(officer, code, actor=actor)
+
+
+def do_set_officer_organisation(officer: User, code: str, *, actor: Actor) -> bool:
+    """Set ``officer.organisation`` and audit the old and new codes; False (nothing written)
+    when it is already ``code``."""
+    previous = officer.organisation
+    if previous == code:
+        return False
+    with transaction.atomic():
+        officer.organisation = code
+        officer.save(update_fields=["organisation"])
+        audit.record(
+            action="identity.officer_organisation_changed",
+            actor=actor,
+            object_type="account",
+            object_id=officer.pk,
+            fields=["organisation"],
+            details={"username": officer.username, "old": previous, "new": code},
+        )
+    return True

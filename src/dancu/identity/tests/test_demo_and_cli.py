@@ -10,7 +10,9 @@ import pytest
 from joserfc.jwk import RSAKey
 from typer.testing import CliRunner
 
+from dancu.core.audit import Actor
 from dancu.core.models import AuditEntry
+from dancu.identity.actions import do_create_admin, do_create_officer
 from dancu.identity.cli import account_app, client_app
 from dancu.identity.demo import CITIZEN_PASSWORD, create_demo_accounts
 from dancu.identity.models import Client, ClientAuthMethod, EidLevel, TotpDevice, User, digest
@@ -150,3 +152,44 @@ def test_it_creates_an_officer_of_an_agency_from_the_command_line() -> None:
     assert User.objects.get(username="bhxh.lan").organisation == "BHXH-HP"
     created = AuditEntry.objects.get(action="identity.officer_created")
     assert created.details["organisation"] == "BHXH-HP"
+
+
+def _officer(organisation: str = "") -> User:
+    user, _ = do_create_officer(
+        "bhxh.lan",
+        display_name="Nguyễn Thị Lan",
+        role="social_insurance",
+        password="mat-khau-rat-dai-123",
+        province_wide=True,
+        organisation=organisation,
+        actor=Actor.system("test"),
+    )
+    return user
+
+
+def test_it_refuses_an_agency_code_no_member_organisation_has() -> None:
+    _officer("SO-YTE")
+
+    result = runner.invoke(account_app, ["set-organisation", "bhxh.lan", "BHXH-XX"])
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Không có thành viên kết nối với mã cơ quan 'BHXH-XX' / No member organisation has the organisation code 'BHXH-XX'"
+    )
+    assert User.objects.get(username="bhxh.lan").organisation == "SO-YTE"
+    assert not AuditEntry.objects.filter(action="identity.officer_organisation_changed").exists()
+
+
+def test_it_refuses_to_give_an_agency_to_an_account_that_is_not_an_officer() -> None:
+    do_create_admin("quantri", password="mat-khau-rat-dai-123", actor=Actor.system("test"))
+
+    result = runner.invoke(account_app, ["set-organisation", "quantri", "BHXH-HP"])
+    missing = runner.invoke(account_app, ["set-organisation", "khong.co", "BHXH-HP"])
+
+    assert (result.exit_code, result.output.strip()) == (
+        2,
+        "Tài khoản không phải cán bộ / The account is not an officer's: quantri",
+    )
+    assert (missing.exit_code, missing.output.strip()) == (2, "Không có tài khoản / No such account: khong.co")
+    assert User.objects.get(username="quantri").organisation == ""
+    assert not AuditEntry.objects.filter(action="identity.officer_organisation_changed").exists()
