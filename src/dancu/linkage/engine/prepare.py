@@ -33,6 +33,7 @@ from dancu.core.text import exact_key, fold
 from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
 from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
 from .normalise import CleanId, clean_id, normalise_sex, parse_date
+from .readings import ocr_repairer
 
 __all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
 
@@ -118,7 +119,13 @@ def _toneless(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surnames: str | None = None) -> None:
+def _word_keys(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    target: str,
+    surnames: str | None = None,
+    repair: Callable[[str], str] | None = None,
+) -> None:
     """Build name keys for each distinct ``name`` of ``source`` into ``target`` (keyed by ``name``).
 
     A register repeats its names (2M people carry ~150k distinct full names), so
@@ -126,7 +133,8 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surname
     the name. Names are made of few distinct words, so each word is keyed once in Python
     (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks;
     ``_toneless``: no tone marks). With ``surnames`` (a table of the register's usual
-    surnames, folded), an honorific in front ("Ông", "Bà") is dropped.
+    surnames, folded), an honorific in front ("Ông", "Bà") is dropped. ``repair`` reads
+    a damaged word back before it is keyed (see :func:`.readings.ocr_repairer`).
     """
     con.sql(
         f"""
@@ -140,12 +148,13 @@ def _word_keys(con: duckdb.DuckDBPyConnection, source: str, target: str, surname
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
     words = [r[0] for r in con.execute("SELECT DISTINCT word FROM _words").fetchall()]
+    read = [repair(w) for w in words] if repair else words
     keyed = pa.table(
         {
             "word": pa.array(words, pa.string()),
-            "wx": pa.array([exact_key(w) for w in words], pa.string()),
-            "wf": pa.array([fold(w) for w in words], pa.string()),
-            "wt": pa.array([_toneless(w) for w in words], pa.string()),
+            "wx": pa.array([exact_key(w) for w in read], pa.string()),
+            "wf": pa.array([fold(w) for w in read], pa.string()),
+            "wt": pa.array([_toneless(w) for w in read], pa.string()),
         }
     )
     con.register("_word_table", keyed)
@@ -281,6 +290,20 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
     con.sql("DROP TABLE _reg_names")
 
 
+def _register_ocr_repairer(con: duckdb.DuckDBPyConnection) -> Callable[[str], str]:
+    """:func:`.readings.ocr_repairer` on the words of the register's names (folded):
+    present at all, and used at least three times."""
+    counts = con.execute(
+        """
+        SELECT word, sum(n) FROM (
+            SELECT unnest(string_split(name_f, ' ')) AS word, n
+            FROM (SELECT name_f, count(*) AS n FROM reg WHERE name_f IS NOT NULL GROUP BY name_f))
+        GROUP BY word
+        """
+    ).fetchall()
+    return ocr_repairer({w for w, _ in counts}, {w for w, n in counts if n >= 3})
+
+
 def _name_decoder(names: pa.ChunkedArray | pa.Array) -> Callable[[str], str]:
     sample = [v for v in pc.unique(names).to_pylist()[:5000] if v]
     hint = dominant_encoding(sample)
@@ -374,7 +397,7 @@ def prepare_extract(
         "WHERE surname_f IS NOT NULL GROUP BY surname_f "
         "HAVING count(*) >= greatest(3, (SELECT count(*) FROM reg) / 1000)"
     )
-    _word_keys(con, "_ext_names", "_ext_keys", surnames="_known_surnames")
+    _word_keys(con, "_ext_names", "_ext_keys", surnames="_known_surnames", repair=_register_ocr_repairer(con))
     con.sql("DROP TABLE _known_surnames")
     _known_name_words(con)
     con.sql(

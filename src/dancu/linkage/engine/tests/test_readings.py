@@ -1,0 +1,128 @@
+"""A damaged name is read the way the register writes it only when one reading fits.
+
+OCR letter confusions ("Narn" for "Nam"), the given name written first, the Western
+order and a courtesy title before a rare surname are read back; a twin's or a
+sibling's real name is never read into the registered person's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from dancu.core.text import fold, split_name
+from dancu.linkage.engine.messy import register_rows
+from dancu.linkage.engine.pipeline import LinkResult, link
+from dancu.linkage.engine.readings import ocr_repairer
+from dancu.registry.synthetic import generate_province
+
+
+def test_it_undoes_one_ocr_confusion_into_a_register_word() -> None:
+    repair = ocr_repairer(present={"nguyen", "van", "nam", "linh", "dung"}, known={"nguyen", "van", "nam", "dung"})
+    assert repair("Narn") == "nam"
+    assert repair("Ngiiyễn") == "nguyễn"
+    assert repair("Dũrig") == "dũng"
+    assert repair("Clũng") == "dũng"
+
+
+def test_it_leaves_a_register_word_and_an_unreadable_word_alone() -> None:
+    # "linh" holds "li" (an OCR "h") but is a word the register uses: never touched.
+    repair = ocr_repairer(present={"linh", "hnh", "hoa", "hao"}, known={"linh", "hnh", "hoa", "hao"})
+    assert repair("Linh") == "Linh"
+    # "Hoo" may be "Hoa" or "Hao": two readings, none chosen.
+    assert repair("Hoo") == "Hoo"
+    # No confusion undone gives a word the register uses.
+    assert repair("Xyz") == "Xyz"
+
+
+@pytest.fixture(scope="module")
+def register() -> list[dict[str, Any]]:
+    return register_rows(generate_province(3000, seed=33))
+
+
+def _row(number: int, person: dict[str, Any], name: str, **changes: Any) -> dict[str, Any]:
+    row = {
+        "STT": number,
+        "Họ và tên": name,
+        "Ngày sinh": person["birth_date"],
+        "Giới tính": person["sex"],
+        "Số CCCD": "",
+        "Địa chỉ": f"{person['commune_name']}, Thành phố Hải Phòng",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.fixture(scope="module")
+def linked(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, dict[str, Any]]]:
+    names = Counter(fold(p["full_name"]) for p in register)
+    words = Counter(w for p in register for w in fold(p["full_name"]).split())
+    surnames = Counter(fold(split_name(p["full_name"]).surname) for p in register)
+    given_names = Counter(fold(split_name(p["full_name"]).given) for p in register)
+    full = [
+        p
+        for p in register
+        if len(p["birth_date"]) == 10 and len(p["full_name"].split()) == 3 and names[fold(p["full_name"])] == 1
+    ]
+    # A given name with an "m" that OCR turns into "rn" (Nam, Tâm, Lâm, …).
+    ocr = next(
+        p for p in full if "m" in split_name(p["full_name"]).given[1:] and words[fold(p["full_name"]).split()[0]] >= 3
+    )
+    given_first, western, swapped = [p for p in full if p is not ocr and len(set(fold(p["full_name"]).split())) == 3][
+        :3
+    ]
+    rare = next(p for p in full if surnames[fold(split_name(p["full_name"]).surname)] < 3)
+    # An unregistered twin: the registered one's surname, middle name and birth date,
+    # another real given name with an "m" in it, damaged by OCR.
+    twin_of = next(p for p in full if p is not ocr and "m" not in fold(split_name(p["full_name"]).given))
+    twin_given = next(
+        g
+        for g, n in given_names.most_common()
+        if n >= 3 and "m" in g[1:] and g != fold(split_name(twin_of["full_name"]).given)
+    )
+    people = {
+        "ocr": ocr,
+        "given_first": given_first,
+        "western": western,
+        "rare": rare,
+        "swapped": swapped,
+        "twin_of": twin_of,
+    }
+
+    o = split_name(ocr["full_name"])
+    g = split_name(given_first["full_name"])
+    w = split_name(western["full_name"])
+    s = split_name(swapped["full_name"])
+    t = split_name(twin_of["full_name"])
+    title = "Ông" if rare["sex"] == "Nam" else "Bà"
+    rows = [
+        _row(1, ocr, f"{o.surname} {o.middle} {o.given[0]}{o.given[1:].replace('m', 'rn', 1)}"),
+        _row(2, given_first, f"{g.given} {g.surname} {g.middle}"),
+        _row(3, western, f"{w.middle} {w.given} {w.surname}".upper(), **{"Số CCCD": western["personal_id"]}),
+        _row(4, rare, f"{title} {rare['full_name']}"),
+        # the middle and given names swapped: a sibling's name, not a reordering
+        _row(5, swapped, f"{s.surname} {s.given} {s.middle}"),
+        # the twin's real name, OCR-damaged and written given-name first, the registered
+        # twin's card on the row
+        _row(6, twin_of, f"{twin_given.replace('m', 'rn', 1).title()} {t.surname} {t.middle}",
+             **{"Số CCCD": twin_of["personal_id"]}),
+    ]  # fmt: skip
+    return link(rows, pa.Table.from_pylist(register)), people
+
+
+def _rows(result: LinkResult) -> dict[str, dict[str, Any]]:
+    return {r["row_id"]: r for r in result.rows()}
+
+
+def test_it_links_a_name_with_an_ocr_confusion(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["1"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["ocr"]["personal_id"])
+
+
+def test_it_never_links_a_twins_damaged_reordered_name_to_the_registered_twin(linked: tuple[LinkResult, Any]) -> None:
+    result, _ = linked
+    assert _rows(result)["6"]["status"] != "matched"
