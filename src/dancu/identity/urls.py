@@ -35,9 +35,9 @@ urlpatterns = [
     path("tai-khoan/so-dien-thoai/", portal.change_phone, name="change_phone"),
     path("tai-khoan/xac-thuc-hai-buoc/", portal.authenticator, name="authenticator"),
     path("can-bo/dinh-danh/", officer.accounts, name="officer_accounts"),
-    path("can-bo/dinh-danh/tai-khoan/<int:account_id>/", officer.account_detail, name="officer_account"),
-    path("can-bo/dinh-danh/tai-khoan/<int:account_id>/nang-muc/", officer.raise_level, name="officer_raise_level"),
-    path("can-bo/dinh-danh/tai-khoan/<int:account_id>/khoa/", officer.lock_account, name="officer_lock"),
+    path("can-bo/dinh-danh/tai-khoan/<uuid:public_id>/", officer.account_detail, name="officer_account"),
+    path("can-bo/dinh-danh/tai-khoan/<uuid:public_id>/nang-muc/", officer.raise_level, name="officer_raise_level"),
+    path("can-bo/dinh-danh/tai-khoan/<uuid:public_id>/khoa/", officer.lock_account, name="officer_lock"),
     path("quan-tri-dinh-danh/ung-dung/", operator.clients, name="clients"),
     path("quan-tri-dinh-danh/hop-thu-sms/", operator.sms_outbox, name="sms_outbox"),
 ]

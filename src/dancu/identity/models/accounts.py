@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -67,6 +68,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     username = models.CharField("tên đăng nhập / username", max_length=64, unique=True)
+    # The only id of an account in page URLs (the e-ID desk): random, so it says nothing about
+    # the citizen (a citizen's username is their personal ID) and cannot be guessed (ADR 9).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN)
     display_name = models.CharField(max_length=200, blank=True)
     person = models.OneToOneField(

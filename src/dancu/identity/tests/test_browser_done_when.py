@@ -123,7 +123,7 @@ def test_it_registers_raises_steps_up_consents_and_hands_verified_claims_to_the_
     police_page.goto(f"{base}/can-bo/dinh-danh/")
     police_page.fill("#id_personal_id", "031196007777")
     police_page.click("main button[type=submit]")
-    police_page.wait_for_url(re.compile(r".*/can-bo/dinh-danh/tai-khoan/\d+/$"))
+    police_page.wait_for_url(re.compile(r".*/can-bo/dinh-danh/tai-khoan/[0-9a-f-]{36}/$"))
     police_page.fill("#id_card_number", "031196007777")
     police_page.check("#id_face_matches_card")
     police_page.check("#id_fingerprints_match")

@@ -149,7 +149,7 @@ def test_it_raises_the_level_through_the_officer_pages(
     found = client.post("/can-bo/dinh-danh/", {"personal_id": "031095004321"})
     assert found.status_code == 302
     detail_url = found["Location"]
-    assert detail_url == f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.pk}/"
+    assert detail_url == f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.public_id}/"
     assert "031095004321" not in detail_url
     assert client.get(detail_url).status_code == 200
     response = client.post(
@@ -166,7 +166,7 @@ def test_it_keeps_the_officer_desk_to_police_officers(
 ) -> None:
     log_in(client, officer_commune_a)
     assert client.get("/can-bo/dinh-danh/").status_code == 403
-    assert client.get(f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.pk}/").status_code == 403
+    assert client.get(f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.public_id}/").status_code == 403
 
 
 def test_it_hides_accounts_outside_the_officers_jurisdiction(
@@ -175,7 +175,7 @@ def test_it_hides_accounts_outside_the_officers_jurisdiction(
     log_in(client, police_officer_b)
     found = client.post("/can-bo/dinh-danh/", {"personal_id": "031095004321"})
     assert found.status_code == 400
-    assert client.get(f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.pk}/").status_code == 404
+    assert client.get(f"/can-bo/dinh-danh/tai-khoan/{citizen_minh.public_id}/").status_code == 404
 
 
 def test_it_lets_a_level2_parent_register_a_child_in_the_portal(client: HttpClient, citizen_lan: User) -> None:

@@ -1,7 +1,13 @@
 """The police officer's e-ID desk: find a citizen's account, raise it to level 2 after checking
-the person in front of them, lock or unlock it with a reason."""
+the person in front of them, lock or unlock it with a reason.
+
+The personal ID searched for goes in the form body and the account's pages are named by its
+random ``public_id``, never by its database id: no personal data and nothing guessable in a URL
+(ADR 9)."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -59,12 +65,12 @@ def accounts(request: HttpRequest) -> HttpResponse:
         if account is None or account.person is None or not login.user.jurisdiction.covers(account.person.commune_code):
             form.add_error(None, _("Không tìm thấy tài khoản trong địa bàn của bạn"))
         else:
-            return redirect("identity:officer_account", account_id=account.pk)
+            return redirect("identity:officer_account", public_id=account.public_id)
     return render(request, "identity/officer_accounts.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _account_in_reach(login: LoginSession, account_id: int) -> User:
-    account = User.objects.select_related("person").filter(pk=account_id, kind=UserKind.CITIZEN).first()
+def _account_in_reach(login: LoginSession, public_id: uuid.UUID) -> User:
+    account = User.objects.select_related("person").filter(public_id=public_id, kind=UserKind.CITIZEN).first()
     if account is None or account.person is None or not login.user.jurisdiction.covers(account.person.commune_code):
         raise Http404
     return account
@@ -72,11 +78,11 @@ def _account_in_reach(login: LoginSession, account_id: int) -> User:
 
 @never_cache
 @require_http_methods(["GET"])
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     login = _officer_or_redirect(request)
     if isinstance(login, HttpResponse):
         return login
-    account = _account_in_reach(login, account_id)
+    account = _account_in_reach(login, public_id)
     assert account.person is not None
     audit.record(
         action="identity.account_viewed",
@@ -101,11 +107,11 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_POST
-def raise_level(request: HttpRequest, account_id: int) -> HttpResponse:
+def raise_level(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     login = _officer_or_redirect(request)
     if isinstance(login, HttpResponse):
         return login
-    account = _account_in_reach(login, account_id)
+    account = _account_in_reach(login, public_id)
     form = LevelEvidenceForm(request.POST)
     if form.is_valid():
         try:
@@ -116,15 +122,15 @@ def raise_level(request: HttpRequest, account_id: int) -> HttpResponse:
             messages.success(request, _("Đã nâng tài khoản lên mức 2"))
     else:
         messages.error(request, _("Thông tin kiểm tra chưa đủ"))
-    return redirect("identity:officer_account", account_id=account.pk)
+    return redirect("identity:officer_account", public_id=account.public_id)
 
 
 @require_POST
-def lock_account(request: HttpRequest, account_id: int) -> HttpResponse:
+def lock_account(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     login = _officer_or_redirect(request)
     if isinstance(login, HttpResponse):
         return login
-    account = _account_in_reach(login, account_id)
+    account = _account_in_reach(login, public_id)
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -137,4 +143,4 @@ def lock_account(request: HttpRequest, account_id: int) -> HttpResponse:
             messages.success(request, _("Đã khóa tài khoản"))
     except IdentityError as exc:
         messages.error(request, exc.message)
-    return redirect("identity:officer_account", account_id=account.pk)
+    return redirect("identity:officer_account", public_id=account.public_id)
