@@ -32,7 +32,7 @@ from dancu.core.text import exact_key, fold
 
 from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
 from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
-from .normalise import CleanId, clean_id, normalise_sex, parse_date
+from .normalise import clean_ids, normalise_sex, parse_dates
 from .readings import ocr_repairer
 
 __all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
@@ -66,17 +66,6 @@ def _map_distinct(column: pa.ChunkedArray | pa.Array, func: Callable[[str], Any]
     uniques = pc.unique(column)
     mapped = pa.array([func(v) for v in uniques.to_pylist()], value_type)
     return pc.take(mapped, pc.index_in(column, value_set=uniques))
-
-
-def _clean_id(value: str) -> CleanId:
-    """``clean_id``, with the usual shape (digits only, of an ID's length) done directly:
-    a million-row extract holds nearly as many distinct IDs."""
-    if value.isascii() and value.isdigit():
-        if len(value) in (12, 9):
-            return CleanId("personal_id" if len(value) == 12 else "old_id", value)
-        if len(value) in (11, 8):
-            return CleanId("personal_id" if len(value) == 11 else "old_id", "0" + value, repaired=True)
-    return clean_id(value)
 
 
 def _phone(text: str) -> str | None:
@@ -314,14 +303,6 @@ def _name_decoder(names: pa.ChunkedArray | pa.Array) -> Callable[[str], str]:
     return decode
 
 
-def _date_parts(value: str) -> tuple[str | None, str | None, int | None]:
-    parsed = parse_date(value)
-    if parsed is None:
-        return None, None, None
-    dob = None if parsed.month is None else parsed.iso
-    return dob, parsed.swapped_iso, parsed.year
-
-
 def prepare_extract(
     con: duckdb.DuckDBPyConnection,
     fields: pa.Table,
@@ -339,22 +320,15 @@ def prepare_extract(
     birth = col("birth_date")
     if "birth_date" not in fields.column_names and "birth_year" in fields.column_names:
         birth = col("birth_year")
-    dates = _map_distinct(
-        birth,
-        _date_parts,
-        pa.struct([("dob", pa.string()), ("alt", pa.string()), ("year", pa.int32())]),
-    )
+    dates = parse_dates(birth)
     if progress:
         progress("normalise", 1, 4)
-    ids = _map_distinct(
-        col("personal_id"),
-        lambda v: (lambda c: (c.kind, c.value))(_clean_id(v)),
-        pa.struct([("kind", pa.string()), ("value", pa.string())]),
-    )
-    old_ids = _map_distinct(
-        col("old_id_number"),
-        lambda v: (lambda c: c.value if c.kind == "old_id" else None)(_clean_id(v)),
-        pa.string(),
+    ids = clean_ids(col("personal_id"))
+    old_column = clean_ids(col("old_id_number"))
+    old_ids = pc.if_else(
+        pc.equal(pc.struct_field(old_column, "kind"), "old_id"),
+        pc.struct_field(old_column, "value"),
+        pa.scalar(None, pa.string()),
     )
     sexes = _map_distinct(col("sex"), normalise_sex, pa.string())
     phones = _map_distinct(col("phone"), _phone, pa.string())

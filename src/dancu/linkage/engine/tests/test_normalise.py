@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type stubs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,8 +13,10 @@ from dancu.linkage.engine.normalise import (
     ParsedDate,
     clean_cell,
     clean_id,
+    clean_ids,
     normalise_sex,
     parse_date,
+    parse_dates,
 )
 
 _TODAY = date(2026, 1, 1)
@@ -119,10 +122,93 @@ def test_it_reads_month_names_of_an_english_excel() -> None:
     assert parse_date("01-Xyz-1990", today=_TODAY) is None
 
 
-def test_the_fast_id_path_agrees_with_clean_id() -> None:
-    from dancu.linkage.engine.normalise import clean_id
-    from dancu.linkage.engine.prepare import _clean_id
+def _ids_both_ways(values: list[str | None]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    columns = [(r["kind"], r["value"]) for r in clean_ids(pa.array(values, pa.string())).to_pylist()]
+    one_by_one = [(c.kind, c.value) for c in map(clean_id, values)]
+    return columns, one_by_one
 
+
+def test_the_column_id_cleaner_agrees_with_clean_id() -> None:
     values = ["030057580981", "30057580981", "147520374", "47520374", "0300575809", "'030057580981",
-              "030 057 580981", "3.00576E+11", "12345", "", "０３００５７５８０９８１", "abc"]  # fmt: skip
-    assert [_clean_id(v) for v in values] == [clean_id(v) for v in values]
+              "030 057 580981", "3.00576E+11", "12345", "", "０３００５７５８０９８１", "abc", None,
+              "'", "' 030057580981", "030  057", " 030057580981", "030.057.580981", "'0", "0",
+              "030057580981.0", "#N/A", "`030057580981", "’030057580981"]  # fmt: skip
+    columns, one_by_one = _ids_both_ways(values)
+    assert columns == one_by_one
+
+
+_ID_TEXT = st.text(alphabet="0123456789 '.-E+x\u00a0", max_size=14)
+
+
+@given(st.lists(_ID_TEXT | st.from_regex(r"\A'?[0-9]{1,13}( [0-9]{1,6}){0,3}\Z"), max_size=30))
+def test_the_column_id_cleaner_agrees_on_any_digits(values: list[str]) -> None:
+    columns, one_by_one = _ids_both_ways(list(values))
+    assert columns == one_by_one
+
+
+def _dates_both_ways(
+    values: list[str | None], today: date
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    column = parse_dates(pa.array(values, pa.string()), today=today).to_pylist()
+    columns = [(r["dob"], r["alt"], r["year"]) for r in column]
+    one_by_one = []
+    for value in values:
+        parsed = parse_date(value, today=today)
+        if parsed is None:
+            one_by_one.append((None, None, None))
+        else:
+            one_by_one.append((None if parsed.month is None else parsed.iso, parsed.swapped_iso, parsed.year))
+    return columns, one_by_one
+
+
+def test_the_column_date_parser_agrees_with_parse_date_on_every_shape() -> None:
+    values = [
+        # ISO, day first, one-digit parts, mixed separators
+        "1985-03-17", "1985/3/7", "17/03/1985", "17-03-1985", "17.03.1985", "7/3/1985", "17/3-1985",
+        # ambiguous day/month, month first, impossible both ways, placeholders
+        "07/03/1985", "03/07/1985", "12/11/1985", "11/11/1985", "03/25/1985", "25/13/1985", "32/13/1985",
+        "01/01/1985", "00/00/1985", "1/1/1985", "1985-01-01", "0/1/1985", "1985-00-01",
+        # leap days and month ends
+        "29/02/2000", "29/02/1900", "29/02/1988", "29/02/1987", "31/04/1990", "30/04/1990", "02/29/1988",
+        # two-digit years and odd year lengths
+        "17/03/85", "17/03/05", "17/03/26", "17/03/27", "17/03/985", "17/03/5", "1/2/00",
+        # years out of range
+        "17/03/1889", "17/03/1890", "31/12/2035", "01/01/2036", "1889-12-31", "2036-01-02",
+        # digits: years, compact dates, lost leading zeros, Excel serials
+        "1985", "1889", "2026", "2027", "2035", "17031985", "19850317", "01011985", "19850101",
+        "00001985", "5031990", "1011990", "31123", "31123.0", "1", "60", "61", "100", "999", "49000",
+        "49001", "46000", "0031", "123456", "123456789", "99999999", "00000000", "29021988", "31021988",
+        # what only the general parser reads, and junk
+        "", None, "  17/03/1985 ", "17 / 03 / 1985", "17 03 1985", "3/1985", "01-Feb-1990", "Feb 1, 1990",
+        "ngày 5 tháng 3 năm 1985", "1985-03-17 00:00:00", "1985-03-17T10:20", "không rõ", "x", "#N/A",
+        "'17/03/1985", "１７/０３/１９８５", "17/03/1985/1", "1985-03", "12.5", "17..03.1985",
+    ]  # fmt: skip
+    for today in (_TODAY, date(2026, 11, 25), date(2005, 6, 1)):
+        columns, one_by_one = _dates_both_ways(values, today)
+        assert columns == one_by_one, [(v, c, o) for v, c, o in zip(values, columns, one_by_one, strict=True) if c != o]
+
+
+_SEPARATOR = st.sampled_from(["/", "-", ".", " ", "", "//"])
+
+
+@given(
+    st.lists(
+        st.from_regex(r"\A[0-9]{1,9}\Z")
+        | st.builds(
+            lambda a, s1, b, s2, c: f"{a}{s1}{b}{s2}{c}",
+            st.from_regex(r"\A[0-9]{1,5}\Z"),
+            _SEPARATOR,
+            st.from_regex(r"\A[0-9]{1,3}\Z"),
+            _SEPARATOR,
+            st.from_regex(r"\A[0-9]{1,5}\Z"),
+        )
+        | st.dates(min_value=date(1880, 1, 1), max_value=date(2040, 12, 31)).map(
+            lambda d: d.strftime(d.isoformat() if d.day % 2 else "%d/%m/%Y")
+        ),
+        max_size=40,
+    ),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
+)
+def test_the_column_date_parser_agrees_with_parse_date_on_any_digits(values: list[str], today: date) -> None:
+    columns, one_by_one = _dates_both_ways(list(values), today)
+    assert columns == one_by_one
