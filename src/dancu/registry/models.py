@@ -33,9 +33,14 @@ class Household(models.Model):
     # The only id in page URLs: random, so it tells nothing and cannot be guessed (ADR 9).
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     head = models.ForeignKey("Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    commune_code = models.CharField(max_length=10, db_index=True)
+    commune_code = models.CharField(max_length=10)
     address_line = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # A plain index: PostgreSQL's pattern-ops twin of ``db_index=True`` serves LIKE, which
+        # no query uses (migration 0003).
+        indexes = [models.Index(fields=["commune_code"], name="household_commune")]
 
     def __str__(self) -> str:
         return self.code
@@ -65,9 +70,17 @@ class Person(models.Model):
     hometown = models.CharField("quê quán / home town", max_length=300, blank=True)
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     relation_to_head = models.CharField("quan hệ với chủ hộ / relation to head", max_length=40, blank=True)
-    father = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    mother = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    spouse = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Indexed only where set (Meta.indexes): the index serves the ON DELETE SET NULL of the
+    # parent's or spouse's removal, and most persons have no recorded father, mother or spouse.
+    father = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    mother = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    spouse = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=8, choices=PersonStatus.choices, default=PersonStatus.ALIVE)
     deceased_on = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=15, blank=True)
@@ -99,6 +112,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["name_key", "birth_year"], name="person_name_year"),
             models.Index(fields=["commune_code", "name_key"], name="person_commune_name"),
+            models.Index(fields=["father"], name="person_father", condition=models.Q(father__isnull=False)),
+            models.Index(fields=["mother"], name="person_mother", condition=models.Q(mother__isnull=False)),
+            models.Index(fields=["spouse"], name="person_spouse", condition=models.Q(spouse__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -108,12 +124,14 @@ class Person(models.Model):
 class FormerIdNumber(models.Model):
     """A number the person was once known by: the 9-digit CMND, a 12-digit CMND, an old card."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_ids")
-    number = models.CharField(max_length=12, db_index=True)
+    # No index of its own: the unique constraint (person, number) leads with it (migration 0003).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_ids", db_index=False)
+    number = models.CharField(max_length=12)
     kind = models.CharField(max_length=16, default="cmnd9")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "number"], name="former_id_unique")]
+        indexes = [models.Index(fields=["number"], name="former_id_number")]
 
     def __str__(self) -> str:
         return self.number
@@ -132,7 +150,8 @@ class Residence(models.Model):
     code exactly as it was given (possibly a pre-2025 commune), never rewritten.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
+    # No index of its own: residence_person_kind leads with it (migration 0003).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences", db_index=False)
     kind = models.CharField(max_length=10, choices=ResidenceKind.choices)
     province_code = models.CharField(max_length=4)
     commune_code = models.CharField(max_length=10)
@@ -162,11 +181,14 @@ class IdentityCard(models.Model):
         CMND = "cmnd", _("Chứng minh nhân dân")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
-    number = models.CharField(max_length=12, db_index=True)
+    number = models.CharField(max_length=12)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     issued_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     is_current = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["number"], name="card_number")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}"
@@ -183,7 +205,8 @@ class LifeEventKind(models.TextChoices):
 
 
 class LifeEvent(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="life_events")
+    # No index of its own: lifeevent_person_on leads with it (migration 0003).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="life_events", db_index=False)
     kind = models.CharField(max_length=20, choices=LifeEventKind.choices)
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -201,7 +224,7 @@ class ImportBatch(models.Model):
     """One run of ``dancu registry import``: what file (by content hash), by whom, with what result."""
 
     file_name = models.CharField(max_length=300)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -216,6 +239,9 @@ class ImportBatch(models.Model):
     mapped_units = models.PositiveIntegerField(default=0)
     skip_invalid = models.BooleanField(default=False)
 
+    class Meta:
+        indexes = [models.Index(fields=["sha256"], name="importbatch_sha256")]
+
     def __str__(self) -> str:
         return f"{self.file_name} ({self.sha256[:12]})"
 
@@ -226,7 +252,8 @@ class PersonChange(models.Model):
     Written by the registry's actions in the transaction of the change, next to its audit entry.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own: change_person_at leads with it (migration 0003).
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=60)
     actor_id = models.CharField(max_length=100, blank=True)
@@ -245,7 +272,8 @@ class PersonChange(models.Model):
 class HouseholdChange(models.Model):
     """The history of a household: address, commune or head changes with before and after values."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own: change_household_at leads with it (migration 0003).
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="changes", db_index=False)
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=60)
     actor_id = models.CharField(max_length=100, blank=True)
