@@ -56,6 +56,9 @@ class _Relaxed:
     indexes: list[str] = field(default_factory=list)
     constraints: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
     unique: list[tuple[str, str, str]] = field(default_factory=list)  # table, name, definition
+    # PostgreSQL: the session_replication_role to put back, when the load ran with the
+    # foreign-key triggers off instead of dropping the foreign keys.
+    replication_role: str | None = None
 
 
 class BulkLoader:
@@ -125,8 +128,9 @@ class BulkLoader:
     # -- relaxing indexes and constraints -------------------------------------------------------
 
     def relax(self, tables: Sequence[str]) -> None:
-        """Drop the secondary indexes (and on PostgreSQL the foreign keys and the unique
-        constraints no foreign key relies on) of TABLES, except
+        """Drop the secondary indexes (and on PostgreSQL the unique constraints no foreign key
+        relies on, and either turn the foreign keys' triggers off for the transaction or, where
+        the role may not, drop the foreign keys) of TABLES, except
         indexes led by the column rows are written in order of (``person_id``, ``personal_id``,
         household ``code``): those grow at their end and cost less kept than rebuilt."""
         raise NotImplementedError
@@ -389,19 +393,41 @@ class PostgresLoader(BulkLoader):
             )
             cursor.execute(f"DROP TABLE {q(staging)}")
 
+    def _may_turn_off_reference_checks(self) -> bool:
+        """Whether this role may set ``session_replication_role`` (a superuser, or from
+        PostgreSQL 15 a role granted ``SET`` on it)."""
+        with self.db.cursor() as cursor:
+            cursor.execute("SHOW server_version_num")
+            if int(cursor.fetchone()[0]) >= 150000:
+                cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            else:
+                cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            return bool(cursor.fetchone()[0])
+
     def relax(self, tables: Sequence[str]) -> None:
         relaxed = _Relaxed(tables=list(tables))
         with self.db.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-                FROM pg_constraint c
-                WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
-                ORDER BY 1, 2
-                """,
-                [list(tables)],
-            )
-            relaxed.constraints = [(t, n, d) for t, n, d in cursor.fetchall()]
+            if self._may_turn_off_reference_checks():
+                # Every reference the import writes was resolved to an id it holds (or reads
+                # under its lock), as on SQLite; the foreign keys stay in place and valid, and
+                # only their per-row triggers are off for the import's transaction — no
+                # second pass over the tables (pg_restore --disable-triggers does the same).
+                # Nothing the import does in the meantime deletes a row, so no ON DELETE action
+                # is skipped.
+                cursor.execute("SHOW session_replication_role")
+                relaxed.replication_role = str(cursor.fetchone()[0])
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            else:
+                cursor.execute(
+                    """
+                    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+                    FROM pg_constraint c
+                    WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
+                    ORDER BY 1, 2
+                    """,
+                    [list(tables)],
+                )
+                relaxed.constraints = [(t, n, d) for t, n, d in cursor.fetchall()]
             for table, name, _ in relaxed.constraints:
                 cursor.execute(
                     f"ALTER TABLE {self.db.ops.quote_name(table)} DROP CONSTRAINT {self.db.ops.quote_name(name)}"
@@ -448,6 +474,8 @@ class PostgresLoader(BulkLoader):
         if relaxed is None:
             return
         with self.db.cursor() as cursor:
+            if relaxed.replication_role is not None:
+                cursor.execute("SELECT set_config('session_replication_role', %s, true)", [relaxed.replication_role])
             # Sorting for index builds in memory rather than in temporary files.
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for definition in relaxed.indexes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -510,6 +511,74 @@ def test_it_rebuilds_indexes_around_a_bulk_load(tmp_path: Path) -> None:
     first, second = Person.objects.order_by("id")[:2]
     with pytest.raises(IntegrityError), transaction.atomic():
         Person.objects.filter(pk=second.pk).update(public_id=first.public_id)
+
+
+def _foreign_keys() -> list[tuple[str, str, bool, int]]:
+    """The register's foreign keys on PostgreSQL: (table, name, validated, oid: a new one when
+    the key was dropped and added again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, convalidated, oid::int FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'registry\\_%%' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def _assert_references_enforced() -> None:
+    """A residence of a person who does not exist is refused."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Residence.objects.create(person_id=10**9, kind="permanent", province_code="31", commune_code="31000")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's foreign-key triggers")
+def test_a_bulk_load_keeps_postgresql_foreign_keys_valid_without_a_second_pass(tmp_path: Path) -> None:
+    before = _foreign_keys()
+    assert before
+    assert all(valid for _, _, valid, _ in before)
+
+    report = import_file(write_csv(tmp_path / "register.csv", PEOPLE), actor=TEST_ACTOR, bulk_min_rows=1)
+
+    assert report.bulk_mode
+    # The same keys (same oids) stayed in place and valid: nothing was dropped, nothing was left
+    # for a VALIDATE after the commit.
+    assert report.stages.get("validate", 0.0) < 1.0
+    assert _foreign_keys() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    _assert_references_enforced()
+    assert Person.objects.filter(spouse__isnull=False).count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's roles")
+def test_a_role_that_may_not_turn_off_triggers_bulk_loads_with_foreign_keys_validated(tmp_path: Path) -> None:
+    # A role without the superuser attribute (nor SET on session_replication_role) that owns the
+    # tables through membership, as a deployment's application role would. Roles are created in
+    # the test's transaction and go with its rollback.
+    role = f"dancu_import_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+        cursor.execute(f'CREATE ROLE "{role}" NOSUPERUSER INHERIT')
+        cursor.execute(f'GRANT "{owner}" TO "{role}"')
+        cursor.execute(f'SET ROLE "{role}"')
+    try:
+        before = _foreign_keys()
+        report = import_file(write_csv(tmp_path / "register.csv", PEOPLE), actor=TEST_ACTOR, bulk_min_rows=1)
+        assert (report.bulk_mode, report.created) == (True, 5)
+        after = _foreign_keys()
+        # The same keys, validated; those of the tables written are new ones (dropped for the
+        # load and added again).
+        assert [key[:3] for key in after] == [key[:3] for key in before]
+        written = ("registry_person", "registry_household", "registry_residence", "registry_formeridnumber")
+        assert not {key[3] for key in after if key[0] in written} & {key[3] for key in before}
+        _assert_references_enforced()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
