@@ -125,9 +125,11 @@ def review_queue(officer: LinkageOfficer, job: LinkJob, state: str = ReviewState
     return items if state == "all" else items.filter(state=state)
 
 
-def get_review_item(officer: LinkageOfficer, job: LinkJob, item_id: int) -> ReviewItem:
-    """One review row of ``job``; ``ReviewItem.DoesNotExist`` when it is not this job's."""
-    return ReviewItem.objects.select_related("job", "decision").get(job=job, pk=item_id)
+def get_review_item(officer: LinkageOfficer, job: LinkJob, row_number: int) -> ReviewItem:
+    """The review row of ``job`` at ``row_number`` in its extract (how its page is named: a row's
+    database id would tell every agency's review count); ``ReviewItem.DoesNotExist`` when the job
+    has no review row there."""
+    return ReviewItem.objects.select_related("job", "decision").get(job=job, row_number=row_number)
 
 
 def next_pending_item(job: LinkJob, after_row: int) -> ReviewItem | None:

@@ -16,5 +16,5 @@ urlpatterns = [
     path("lien-ket/phien/<uuid:public_id>/ket-qua/", views.results, name="results"),
     path("lien-ket/phien/<uuid:public_id>/ket-qua.csv", views.download, name="download"),
     path("lien-ket/phien/<uuid:public_id>/xem-xet/", views.review_list, name="review_list"),
-    path("lien-ket/phien/<uuid:public_id>/xem-xet/<int:item_id>/", views.review_item, name="review_item"),
+    path("lien-ket/phien/<uuid:public_id>/xem-xet/<int:row_number>/", views.review_item, name="review_item"),
 ]

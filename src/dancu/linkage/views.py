@@ -344,12 +344,12 @@ CANDIDATE_FIELDS = ("full_name", "birth_date", "sex", "personal_id", "address")
 
 @require_http_methods(["GET", "POST"])
 @linkage_view(run=False)
-def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID, item_id: int) -> HttpResponse:
+def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.UUID, row_number: int) -> HttpResponse:
     """One review row side by side with its register candidate, and the other persons it may
     be; confirm one, reject one, or decide it is none of them."""
     job = _job(officer, public_id)
     try:
-        item = queries.get_review_item(officer, job, item_id)
+        item = queries.get_review_item(officer, job, row_number)
     except ReviewItem.DoesNotExist as exc:
         raise Http404("Không có dòng này / No such row") from exc
     form = DecisionForm(request.POST or None)
@@ -367,10 +367,10 @@ def review_item(request: HttpRequest, officer: LinkageOfficer, public_id: uuid.U
             else:
                 if decision == Decision.REJECT and item.state == ReviewState.PENDING:
                     # One candidate is out: stay on the row to pick another or none.
-                    return redirect("linkage:review_item", public_id=job.public_id, item_id=item.pk)
+                    return redirect("linkage:review_item", public_id=job.public_id, row_number=item.row_number)
                 following = queries.next_pending_item(job, item.row_number)
                 if following is not None:
-                    return redirect("linkage:review_item", public_id=job.public_id, item_id=following.pk)
+                    return redirect("linkage:review_item", public_id=job.public_id, row_number=following.row_number)
                 return redirect("linkage:review_list", public_id=job.public_id)
     shown = queries.review_candidates(officer, item)
     candidate = next((c for c in shown if c.engine), None)

@@ -117,8 +117,10 @@ def test_it_lets_an_auditor_read_but_not_decide(
     client.force_login(auditor)
 
     assert client.get(reverse("linkage:results", args=[job.public_id])).status_code == 200
-    page = client.get(reverse("linkage:review_item", args=[job.public_id, item.pk]))
-    response = client.post(reverse("linkage:review_item", args=[job.public_id, item.pk]), {"decision": "confirm"})
+    page = client.get(reverse("linkage:review_item", args=[job.public_id, item.row_number]))
+    response = client.post(
+        reverse("linkage:review_item", args=[job.public_id, item.row_number]), {"decision": "confirm"}
+    )
 
     assert page.status_code == 200
     assert 'name="decision"' not in page.content.decode()

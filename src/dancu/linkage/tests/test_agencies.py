@@ -58,10 +58,10 @@ def test_it_refuses_every_page_of_a_job_to_an_officer_of_another_agency(
         reverse(f"linkage:{name}", args=[bhxh_job.public_id])
         for name in ("progress", "mapping", "status", "results", "download", "review_list")
     ]
-    pages.append(reverse("linkage:review_item", args=[bhxh_job.public_id, item.pk]))
+    pages.append(reverse("linkage:review_item", args=[bhxh_job.public_id, item.row_number]))
     responses = [client.get(page) for page in pages]
     decided = client.post(
-        reverse("linkage:review_item", args=[bhxh_job.public_id, item.pk]),
+        reverse("linkage:review_item", args=[bhxh_job.public_id, item.row_number]),
         {"decision": "confirm", "candidate": item.personal_id},
     )
 
@@ -84,7 +84,7 @@ def test_it_hides_another_agencys_jobs_sources_and_decisions_from_the_lists(
     item = ReviewItem.objects.filter(job=bhxh_job).first()
     assert item is not None
     client.post(
-        reverse("linkage:review_item", args=[bhxh_job.public_id, item.pk]),
+        reverse("linkage:review_item", args=[bhxh_job.public_id, item.row_number]),
         {"decision": "confirm", "candidate": item.personal_id},
     )
     assert ReviewDecision.objects.count() == 1
@@ -111,7 +111,7 @@ def test_it_shares_a_job_with_a_colleague_of_the_same_agency(
     assert str(bhxh_job.public_id) in client.get(reverse("linkage:index")).content.decode()
     assert '<option value="BHXH Hải Phòng">' in client.get(reverse("linkage:upload")).content.decode()
     response = client.post(
-        reverse("linkage:review_item", args=[bhxh_job.public_id, item.pk]),
+        reverse("linkage:review_item", args=[bhxh_job.public_id, item.row_number]),
         {"decision": "confirm", "candidate": item.personal_id},
     )
 

@@ -103,14 +103,14 @@ def test_it_moves_the_progress_bar_to_100_percent_and_opens_the_results(
             # Review: reject the engine's candidate for the first row, then settle it as none.
             first = ReviewItem.objects.filter(job=job).order_by("row_number").first()
             assert first is not None
-            page.goto(live_server.url + reverse("linkage:review_item", args=[job.public_id, first.pk]))
+            page.goto(live_server.url + reverse("linkage:review_item", args=[job.public_id, first.row_number]))
             page.get_by_label("Lý do / Reason").fill("Anh em sinh đôi")
             page.get_by_role("button", name="Không phải người này").click()
             page.wait_for_selector("#engine-rejected")
             assert page.get_by_role("button", name="Không phải người này").count() == 0
             page.get_by_label("Lý do / Reason").fill("Chưa đăng ký thường trú")
             page.get_by_role("button", name="Không ai trong số này").click()
-            page.wait_for_url(lambda url: f"/xem-xet/{first.pk}/" not in url)
+            page.wait_for_url(lambda url: f"/xem-xet/{first.row_number}/" not in url)
             first.refresh_from_db()
             assert (first.state, first.rejected_candidates) == (ReviewState.REJECTED, [first.personal_id])
             assert list(ReviewDecision.objects.order_by("id").values_list("decision", "reason")) == [

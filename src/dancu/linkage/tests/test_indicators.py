@@ -37,7 +37,9 @@ def test_it_reports_each_sources_shares_after_review_as_json(
     job = run_upload(client, django_capture_on_commit_callbacks, write_extract_csv(extract, tmp_path / "x.csv"))
     item = ReviewItem.objects.filter(job=job).order_by("row_number").first()
     assert item is not None
-    client.post(reverse("linkage:review_item", args=[job.public_id, item.pk]), {"choice": "none", "reason": "Khác"})
+    client.post(
+        reverse("linkage:review_item", args=[job.public_id, item.row_number]), {"choice": "none", "reason": "Khác"}
+    )
     job.refresh_from_db()
 
     result = CliRunner().invoke(build_app(), ["link-stats"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,18 +96,18 @@ def test_it_walks_an_officer_from_upload_to_a_reviewed_correction_list(
     pending = list(ReviewItem.objects.filter(job=job).order_by("row_number"))
     assert len(pending) == job.review
     first, second = pending[0], pending[1]
-    item_page = client.get(reverse("linkage:review_item", args=[job.public_id, first.pk])).content.decode()
+    item_page = client.get(reverse("linkage:review_item", args=[job.public_id, first.row_number])).content.decode()
     person_name = next(p.full_name for p in register if p.personal_id == first.personal_id)
     assert person_name in item_page
     assert first.extract["full_name"] in item_page
     assert AuditEntry.objects.filter(action="linkage.review.view", subject_personal_id=first.personal_id).count() == 1
 
     response = client.post(
-        reverse("linkage:review_item", args=[job.public_id, first.pk]), {"decision": "confirm", "reason": ""}
+        reverse("linkage:review_item", args=[job.public_id, first.row_number]), {"decision": "confirm", "reason": ""}
     )
-    assert response["Location"] == reverse("linkage:review_item", args=[job.public_id, second.pk])
+    assert response["Location"] == reverse("linkage:review_item", args=[job.public_id, second.row_number])
     response = client.post(
-        reverse("linkage:review_item", args=[job.public_id, second.pk]),
+        reverse("linkage:review_item", args=[job.public_id, second.row_number]),
         {"choice": "none", "reason": "Anh em sinh đôi, khác tên"},
     )
     assert response.status_code == 302
@@ -155,9 +156,11 @@ def test_it_reuses_decisions_on_the_next_run_of_the_same_source_even_renumbered(
     extract = with_lookalikes(messy(40, seed=5), register)
     first_job = run_upload(client, django_capture_on_commit_callbacks, write_extract_csv(extract, tmp_path / "a.csv"))
     confirmed, rejected = list(ReviewItem.objects.filter(job=first_job).order_by("row_number"))[:2]
-    client.post(reverse("linkage:review_item", args=[first_job.public_id, confirmed.pk]), {"decision": "confirm"})
     client.post(
-        reverse("linkage:review_item", args=[first_job.public_id, rejected.pk]),
+        reverse("linkage:review_item", args=[first_job.public_id, confirmed.row_number]), {"decision": "confirm"}
+    )
+    client.post(
+        reverse("linkage:review_item", args=[first_job.public_id, rejected.row_number]),
         {"decision": "none", "reason": "Khác người"},
     )
     # Next month the agency sends the same people in another order, renumbered.
@@ -324,3 +327,33 @@ def test_it_answers_404_for_an_unknown_job(client: Client, insurance_officer: Us
     unknown = "00000000-0000-0000-0000-000000000000"
     assert client.get(reverse("linkage:results", args=[unknown])).status_code == 404
     assert client.get(reverse("linkage:status", args=[unknown])).status_code == 404
+
+
+def test_it_names_a_review_row_by_its_row_number_not_its_database_id(
+    client: Client,
+    insurance_officer: User,
+    register: list[PersonRow],
+    messy: Callable[..., MessyExtract],
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client.force_login(insurance_officer)
+    extract = with_lookalikes(messy(30, seed=5), register)
+    job = run_upload(client, django_capture_on_commit_callbacks, write_extract_csv(extract, tmp_path / "x.csv"))
+    items = list(ReviewItem.objects.filter(job=job).order_by("row_number"))
+    rows = {item.row_number for item in items}
+    stray_ids = [item.pk for item in items if item.pk not in rows]
+    assert items
+    assert stray_ids  # some row's database id is no review row's number
+
+    listed = client.get(reverse("linkage:review_list", args=[job.public_id])).content.decode()
+    base = reverse("linkage:review_list", args=[job.public_id])
+    links = re.findall(rf'href="({re.escape(base)}[^"?]+)"', listed)
+
+    assert links == [f"{base}{item.row_number}/" for item in items]
+    assert all(client.get(link).status_code == 200 for link in links)
+    for pk in stray_ids:
+        assert client.get(f"{base}{pk}/").status_code == 404
+        assert client.post(f"{base}{pk}/", {"decision": "confirm", "reason": ""}).status_code == 404
+    assert client.get(f"{base}{max(rows) + 1}/").status_code == 404
+    assert not ReviewDecision.objects.exists()

@@ -40,7 +40,9 @@ def done_job(
     job = run_upload(client, django_capture_on_commit_callbacks, write_extract_csv(extract, tmp_path / "x.csv"))
     item = ReviewItem.objects.filter(job=job).first()
     assert item is not None
-    client.post(reverse("linkage:review_item", args=[job.public_id, item.pk]), {"choice": "none", "reason": "Khác"})
+    client.post(
+        reverse("linkage:review_item", args=[job.public_id, item.row_number]), {"choice": "none", "reason": "Khác"}
+    )
     job.refresh_from_db()
     return job
 

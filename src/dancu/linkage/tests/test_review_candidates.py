@@ -95,7 +95,7 @@ def test_it_rejects_one_candidate_then_confirms_another_and_the_csv_follows(
     client: Client, sibling_job: tuple[LinkJob, ReviewItem, Person, Person]
 ) -> None:
     job, item, wrong, right = sibling_job
-    url = reverse("linkage:review_item", args=[job.public_id, item.pk])
+    url = reverse("linkage:review_item", args=[job.public_id, item.row_number])
     counts = (job.matched, job.matched_with_differences, job.review, job.unmatched)
 
     rejected = client.post(url, {"choice": f"reject:{wrong.personal_id}", "reason": "Anh trai, khác tên đệm"})
@@ -153,7 +153,8 @@ def test_it_settles_a_row_as_none_of_the_candidates(
     review, unmatched = job.review, job.unmatched
 
     response = client.post(
-        reverse("linkage:review_item", args=[job.public_id, item.pk]), {"choice": "none", "reason": "Chưa đăng ký"}
+        reverse("linkage:review_item", args=[job.public_id, item.row_number]),
+        {"choice": "none", "reason": "Chưa đăng ký"},
     )
 
     item.refresh_from_db()
@@ -198,7 +199,7 @@ def test_it_sends_the_row_back_to_review_on_the_next_run_when_its_candidate_was_
     item = ReviewItem.objects.filter(job=first).order_by("row_number").first()
     assert item is not None
     client.post(
-        reverse("linkage:review_item", args=[first.public_id, item.pk]),
+        reverse("linkage:review_item", args=[first.public_id, item.row_number]),
         {"choice": f"reject:{item.personal_id}", "reason": "Khác người"},
     )
 
