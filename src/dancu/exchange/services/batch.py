@@ -98,6 +98,23 @@ def _real_date(text: str) -> bool:
     return True
 
 
+def _rows(reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The reader's rows; a line the CSV reader cannot read (a NUL byte, say) is refused by its
+    line number instead of failing the request."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", "?")
+            raise ExchangeError(
+                ErrorCode.INVALID_REQUEST,
+                f"Dòng {line} không đọc được ({exc}) / line {line} cannot be read as CSV ({exc})",
+            ) from exc
+        yield cells
+
+
 def parse_rows(data: bytes) -> list[VerifyQuery]:
     """The records of a CSV file (UTF-8, with or without BOM); refuse the file naming each bad
     row, column and reason."""
@@ -105,7 +122,8 @@ def parse_rows(data: bytes) -> list[VerifyQuery]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExchangeError(ErrorCode.INVALID_REQUEST, "Tệp phải mã hóa UTF-8 / the file must be UTF-8") from exc
-    reader = csv.reader(io.StringIO(text))
+    # Universal newlines: a lone carriage return (old Mac or hand-edited files) ends a line.
+    reader = _rows(csv.reader(io.StringIO(text, newline=None)))
     header = next(reader, None)
     if not header:
         raise ExchangeError(ErrorCode.INVALID_REQUEST, "Tệp rỗng / the file is empty")

@@ -141,6 +141,28 @@ def test_it_refuses_a_file_naming_each_bad_row(gateway: Gateway, insurance_syste
     assert not BatchJob.objects.exists()
 
 
+def test_it_reads_lines_ended_by_a_lone_carriage_return(gateway: Gateway, insurance_system: System) -> None:
+    # Old Mac files end lines with CR alone; the bad second row must be named as row 3.
+    data = b"personal_id,sex\r031190012345,N\xe1\xbb\xaf\r12345,Nam\r"
+
+    response = _submit(gateway, insurance_system, data)
+
+    assert response.status_code == 400
+    assert response.json()["rows"] == [
+        {"row": 3, "column": "personal_id", "reason": "cần 12 chữ số / 12 digits expected"},
+    ]
+
+
+def test_it_refuses_a_line_csv_cannot_read_by_its_number(gateway: Gateway, insurance_system: System) -> None:
+    data = b'personal_id\n031190012345\n"' + b"1" * 140_000 + b'"\n'
+
+    response = _submit(gateway, insurance_system, data)
+
+    assert response.status_code == 400
+    assert "line 3 cannot be read as CSV" in response.json()["detail"]
+    assert not BatchJob.objects.exists()
+
+
 def test_it_hides_other_systems_jobs(
     gateway: Gateway,
     insurance_system: System,
