@@ -30,8 +30,8 @@ STAFF_PASSWORD = "demo-can-bo-2026"  # noqa: S105 — demo-only, printed by `dan
 _OFFICERS = (
     ("demo.hotich", OfficerRole.CIVIL_STATUS, False, ""),
     ("demo.congan", OfficerRole.POLICE_REGISTRATION, False, ""),
-    ("demo.bhxh", OfficerRole.SOCIAL_INSURANCE, True, "BHXH"),
-    ("demo.quantriso", OfficerRole.DEPARTMENT_ADMIN, True, "SO-YTE"),
+    ("demo.bhxh", OfficerRole.SOCIAL_INSURANCE, True, "BHXH-HP"),
+    ("demo.quantriso", OfficerRole.DEPARTMENT_ADMIN, True, "BHXH-HP"),
     ("demo.lanhdao", OfficerRole.LEADER, True, ""),
     ("demo.kiemtoan", OfficerRole.AUDITOR, True, ""),
 )

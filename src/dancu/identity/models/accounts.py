@@ -79,9 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     officer_role = models.CharField(max_length=32, choices=OfficerRole.choices, blank=True)
     province_wide = models.BooleanField(default=False)
     commune_codes = models.JSONField(default=list, blank=True)
-    # The agency an officer works for: its member organisation code (``exchange.Member.code``),
-    # the value an agency system's OIDC client carries in ``Client.organisation``. Blank for
-    # citizens and for staff of no agency.
+    # The agency an officer works for: its member organisation code (``exchange.Member.code``,
+    # e.g. "BHXH-HP"; an agency system's OIDC client carries class and code, "GOV/BHXH-HP", in
+    # ``Client.organisation``). Blank for citizens and for staff of no agency.
     organisation = models.CharField("mã cơ quan / organisation code", max_length=100, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

@@ -38,7 +38,7 @@ def test_it_creates_the_demo_accounts_once() -> None:
     assert police.commune_codes == [COMMUNE_A]
     assert first["officers"][1]["totp_secret"] == TotpDevice.objects.get(user=police).secret
     assert first["admin"]["username"] == "demo.admin"
-    assert [o["organisation"] for o in first["officers"]] == ["", "", "BHXH", "SO-YTE", "", ""]
+    assert [o["organisation"] for o in first["officers"]] == ["", "", "BHXH-HP", "BHXH-HP", "", ""]
     assert User.objects.get(username="031085000111").eid_level == EidLevel.LEVEL2
     assert User.objects.count() == 2 + 6 + 1
     # The level-1 citizen holds a current card the demo police officer can check.
