@@ -20,6 +20,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -30,7 +31,15 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]  # pyarrow ships no 
 
 from .decide import Thresholds, decide
 from .headers import HeaderMapping
-from .prepare import Register, add_household_context, load_register, prepare_extract, prepare_register
+from .prepare import (
+    Register,
+    add_household_context,
+    clean_extract,
+    home_provinces,
+    load_register,
+    prepare_extract,
+    prepare_register,
+)
 from .reading import Extract, read_extract
 from .scoring import score_with_splink
 
@@ -181,8 +190,13 @@ def link(
         con.sql(f"CREATE OR REPLACE TEMP VIEW ext_fields_full AS SELECT row_id, {raw} FROM ext_fields")  # noqa: S608  # SQL built from our own constants, never from input
         report("read", 1, 1)
         load_register(con, register)
-        prepare_register(con)
-        prepare_extract(con, fields, report)
+        # The extract's cleaning is Python and Arrow, the register's preparation DuckDB
+        # (which lets go of the GIL): run them side by side.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            cleaning = pool.submit(clean_extract, fields, home_provinces(con))
+            prepare_register(con)
+            cleaned = cleaning.result()
+        prepare_extract(con, fields, report, cleaned=cleaned)
         report("id_rules", 0, 1)
         _id_rules(con)
         add_household_context(con)

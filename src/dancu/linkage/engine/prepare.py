@@ -35,7 +35,14 @@ from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
 from .normalise import clean_ids, normalise_sex, parse_dates
 from .readings import ocr_repairer
 
-__all__ = ["COLUMNS", "load_register", "prepare_extract", "prepare_register"]
+__all__ = [
+    "COLUMNS",
+    "clean_extract",
+    "home_provinces",
+    "load_register",
+    "prepare_extract",
+    "prepare_register",
+]
 
 #: What ``link`` accepts as the register: a path (Parquet/CSV), an Arrow table, a DuckDB relation.
 Register: TypeAlias = "str | Path | pa.Table | duckdb.DuckDBPyRelation"
@@ -303,12 +310,30 @@ def _name_decoder(names: pa.ChunkedArray | pa.Array) -> Callable[[str], str]:
     return decode
 
 
-def prepare_extract(
-    con: duckdb.DuckDBPyConnection,
-    fields: pa.Table,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> None:
-    """Build the table ``ext`` from the extract's field table (see :mod:`.reading`)."""
+def home_provinces(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The register's own province(s), most people first (at most two), read from the
+    view ``register_raw``: what ``reg.province`` will hold, without waiting for ``reg``."""
+    rows = con.execute(
+        "SELECT commune_code, nullif(province_code, ''), count(*) FROM register_raw GROUP BY ALL"
+    ).fetchall()
+    communes = resolve_register_communes({code for code, _, _ in rows if code is not None})
+    people: dict[str, int] = {}
+    for code, province_code, count in rows:
+        current = communes[code][1] if code is not None else None
+        province = current or province_code
+        if province is not None:
+            people[province] = people.get(province, 0) + count
+    return [p for p, _ in sorted(people.items(), key=lambda item: (-item[1], item[0]))[:2]]
+
+
+def clean_extract(fields: pa.Table, home: Sequence[str]) -> pa.Table:
+    """Clean each field of the extract's field table (see :mod:`.reading`), in Python and
+    Arrow only: the per-row table ``prepare_extract`` keys and joins in DuckDB.
+
+    ``home`` (:func:`home_provinces`) are the provinces assumed when an address names
+    none: an agency's extract is about the register's own province(s). Touches no
+    DuckDB connection, so it may run beside the register's preparation.
+    """
     n = fields.num_rows
     empty = pa.array([""] * n, pa.string())
 
@@ -321,8 +346,6 @@ def prepare_extract(
     if "birth_date" not in fields.column_names and "birth_year" in fields.column_names:
         birth = col("birth_year")
     dates = parse_dates(birth)
-    if progress:
-        progress("normalise", 1, 4)
     ids = clean_ids(col("personal_id"))
     old_column = clean_ids(col("old_id_number"))
     old_ids = pc.if_else(
@@ -332,20 +355,8 @@ def prepare_extract(
     )
     sexes = _map_distinct(col("sex"), normalise_sex, pa.string())
     phones = _map_distinct(col("phone"), _phone, pa.string())
-    if progress:
-        progress("normalise", 2, 4)
-    # An agency's extract is about the register's own province(s): assume them when
-    # an address names no province.
-    home = [
-        r[0]
-        for r in con.execute(
-            "SELECT province FROM reg WHERE province IS NOT NULL GROUP BY province ORDER BY count(*) DESC LIMIT 2"
-        ).fetchall()
-    ]
     resolved, houses = _extract_addresses(fields, n, home)
-    if progress:
-        progress("normalise", 3, 4)
-    table = pa.table(
+    return pa.table(
         {
             "uid": fields.column("row_id"),
             "name": decoded,
@@ -362,6 +373,24 @@ def prepare_extract(
             "phone": phones,
         }
     )
+
+
+def prepare_extract(
+    con: duckdb.DuckDBPyConnection,
+    fields: pa.Table,
+    progress: Callable[[str, int, int], None] | None = None,
+    *,
+    cleaned: pa.Table | None = None,
+) -> None:
+    """Build the table ``ext`` from the extract's field table (see :mod:`.reading`).
+
+    ``cleaned`` is :func:`clean_extract`'s result when the caller has it already.
+    """
+    if progress:
+        progress("normalise", 0, 4)
+    table = cleaned if cleaned is not None else clean_extract(fields, home_provinces(con))
+    if progress:
+        progress("normalise", 3, 4)
     con.register("_ext_src", table)
     con.sql("CREATE OR REPLACE TEMP TABLE _ext_names AS SELECT DISTINCT name FROM _ext_src")
     # The usual surnames (each of at least 1 in 1,000 people): "Ông"/"Bà" before one

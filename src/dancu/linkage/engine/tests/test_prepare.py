@@ -6,7 +6,13 @@ import duckdb
 import pyarrow as pa
 
 from dancu.linkage.engine.pipeline import _connect
-from dancu.linkage.engine.prepare import load_register, prepare_extract, prepare_register
+from dancu.linkage.engine.prepare import (
+    clean_extract,
+    home_provinces,
+    load_register,
+    prepare_extract,
+    prepare_register,
+)
 
 
 def _register() -> pa.Table:
@@ -125,3 +131,48 @@ def test_the_house_is_read_from_the_first_part_of_the_address_only() -> None:
     assert _house_number("Thôn Nam, Số 12 Lê Lợi") is None
     assert _house_number("Thôn Nam - Xã Gia Lộc") is None
     assert _house_number("") is None
+
+
+def test_the_home_provinces_are_those_reg_will_hold_most() -> None:
+    con = _connect()
+    people = [
+        # a former commune code (Hải Dương's, now Hải Phòng's), a current one, a bare
+        # province code, and people the register places nowhere
+        *[(f"0310900000{i:02d}", "10510", "30") for i in range(5)],
+        *[(f"0310900001{i:02d}", None, "01") for i in range(3)],
+        *[(f"0310900002{i:02d}", None, "") for i in range(6)],
+        *[(f"0310900003{i:02d}", "99999", None) for i in range(2)],
+    ]
+    register = pa.table(
+        {
+            "personal_id": [p[0] for p in people],
+            "full_name": ["Nguyễn Văn An"] * len(people),
+            "birth_date": ["1990-03-04"] * len(people),
+            "commune_code": [p[1] for p in people],
+            "province_code": [p[2] for p in people],
+        }
+    )
+    load_register(con, register)
+    early = home_provinces(con)
+    prepare_register(con)
+    held = con.sql(
+        "SELECT province FROM reg WHERE province IS NOT NULL GROUP BY province ORDER BY count(*) DESC LIMIT 2"
+    ).fetchall()
+    assert early == [r[0] for r in held]
+    assert len(early) == 2
+
+
+def test_the_extract_cleaned_beforehand_gives_the_same_table() -> None:
+    con = _prepared()
+    fields = pa.table(
+        {
+            "row_id": ["1", "2", "3", "4", "5"],
+            "full_name": ["NGUYEN VAN AN", "Nguyen Van An", "Nguyễn Văn An", "Ông Nguyễn Văn An", ""],
+            "birth_date": ["04/03/1990", "1990", "31123", "ngày 4 tháng 3 năm 1990", "x"],
+            "address": ["Số 12 Lê Lợi, Xã A, Tỉnh Hải Dương", "", "Thôn 3", "12 Lê Lợi - Xã B", "x"],
+        }
+    )
+    prepare_extract(con, fields)
+    direct = con.sql("SELECT * FROM ext ORDER BY uid").fetchall()
+    prepare_extract(con, fields, cleaned=clean_extract(fields, home_provinces(con)))
+    assert con.sql("SELECT * FROM ext ORDER BY uid").fetchall() == direct
