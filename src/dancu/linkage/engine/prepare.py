@@ -33,7 +33,7 @@ from dancu.core.text import exact_key, fold
 from .addresses import ResolvedAddresses, resolve_addresses, resolve_register_communes
 from .legacy_encodings import decode_legacy, decode_telex, dominant_encoding
 from .normalise import clean_ids, normalise_sex, parse_dates
-from .readings import ocr_repairer
+from .readings import ocr_repairer, read_name_order
 
 __all__ = [
     "COLUMNS",
@@ -286,6 +286,31 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
     con.sql("DROP TABLE _reg_names")
 
 
+def _other_name_readings(con: duckdb.DuckDBPyConnection) -> None:
+    """The rows whose name reads otherwise (``_ext_readings``: uid, name; see
+    :func:`.readings.read_name_order`), with those readings keyed into ``_ext_keys``."""
+    con.sql(
+        """
+        CREATE OR REPLACE TEMP VIEW _ext_written AS
+        SELECT s.uid, k.name_x, k.name_f, s.dob_year, substr(s.dob, 6, 5) AS dob_md,
+               CASE WHEN s.id_kind = 'personal_id' THEN s.id_value END AS pid,
+               coalesce(s.old_in_old_column, CASE WHEN s.id_kind = 'old_id' THEN s.id_value END) AS old_id,
+               s.phone, coalesce(s.communes, []::VARCHAR[]) AS communes
+        FROM _ext_src s JOIN _ext_keys k ON k.name = s.name
+        """
+    )
+    read_name_order(con, "_ext_written", "reg", "_ext_readings")
+    con.sql("DROP VIEW _ext_written")
+    con.sql(
+        "CREATE OR REPLACE TEMP TABLE _ext_read_names AS SELECT DISTINCT name FROM _ext_readings "
+        "WHERE name NOT IN (SELECT name FROM _ext_keys)"
+    )
+    _word_keys(con, "_ext_read_names", "_ext_read_keys")
+    con.sql("INSERT INTO _ext_keys BY NAME SELECT * FROM _ext_read_keys")
+    con.sql("DROP TABLE _ext_read_keys")
+    con.sql("DROP TABLE _ext_read_names")
+
+
 def _register_ocr_repairer(con: duckdb.DuckDBPyConnection) -> Callable[[str], str]:
     """:func:`.readings.ocr_repairer` on the words of the register's names (folded):
     present at all, and used at least three times."""
@@ -402,6 +427,7 @@ def prepare_extract(
     )
     _word_keys(con, "_ext_names", "_ext_keys", surnames="_known_surnames", repair=_register_ocr_repairer(con))
     con.sql("DROP TABLE _known_surnames")
+    _other_name_readings(con)
     _known_name_words(con)
     con.sql(
         """
@@ -420,7 +446,8 @@ def prepare_extract(
                    s.province, s.phone,
                    CASE WHEN s.house IS NOT NULL AND len(s.communes) > 0
                         THEN s.house || '|' || s.communes[1] END AS house_key
-            FROM _ext_src s LEFT JOIN _ext_keys k ON k.name = s.name
+            FROM _ext_src s LEFT JOIN _ext_readings a USING (uid)
+            LEFT JOIN _ext_keys k ON k.name = coalesce(a.name, s.name)
         ), family_words AS (
             SELECT w.uid,
                    bool_or((w.wx <> w.wf AND kx.word IS NULL) OR kf.word IS NULL) AS family_rare
@@ -453,6 +480,7 @@ def prepare_extract(
         con.sql(f"DROP TABLE {table}")
     con.unregister("_ext_src")
     con.sql("DROP TABLE _ext_keys")
+    con.sql("DROP TABLE _ext_readings")
     con.sql("DROP TABLE _ext_names")
     if progress:
         progress("normalise", 4, 4)

@@ -10,6 +10,15 @@ measures badly, but the register says which reading is right:
   undone, when exactly one undoing gives a word the register uses
   (:func:`ocr_repairer`). A real word of the register is never touched, so a twin's
   or sibling's real name stays what it is.
+- **Word order and honorifics.** A form may carry the given name first ("Hùng Nguyễn
+  Văn"), the Western order ("Văn Hùng Nguyễn") or a courtesy title ("Ông", "Bà",
+  "Anh", "Chị", …) before a surname too rare to be recognised by itself. A name
+  that the register never uses as written is read in the Vietnamese order, or
+  without the title, when exactly one such reading is the name of a register person
+  who agrees with the row on the birth year, the day and month, an ID, the phone or
+  the commune (:func:`read_name_order`). Only the two rotations are tried, never a
+  swap inside the name: "Lê Xuân Thanh" is another person than "Lê Thanh Xuân"
+  (siblings' names are made that way), and neither is a rotation of the other.
 """
 
 from __future__ import annotations
@@ -17,9 +26,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Final
 
+import duckdb
+
 from dancu.core.text import fold
 
-__all__ = ["OCR_CONFUSIONS", "ocr_repairer"]
+__all__ = ["HONORIFICS", "OCR_CONFUSIONS", "ocr_repairer", "read_name_order"]
+
+#: Courtesy titles written before a name on forms and letters (folded).
+HONORIFICS: Final = ("ong", "ba", "anh", "chi", "co", "chu", "bac", "cu", "em", "chau")
 
 #: What OCR wrote → what the paper said (lower case): letter shapes scanners confuse.
 #: Undone only in a word no register name uses, and only where one reading fits.
@@ -58,3 +72,49 @@ def ocr_repairer(present: Collection[str], known: Collection[str]) -> Callable[[
         return min(readings)
 
     return repair
+
+
+def read_name_order(con: duckdb.DuckDBPyConnection, rows: str, register: str, target: str) -> None:
+    """Choose another reading of each name of ``rows`` that the ``register`` never uses as written.
+
+    ``rows`` has ``uid``, ``name_x`` and ``name_f`` (the name's words, exact and
+    folded, one space apart), ``dob_year``, ``dob_md``, ``pid``, ``old_id``,
+    ``phone`` and ``communes``; ``register`` the same with ``commune``. Writes
+    ``target`` (``uid``, ``name``): the rows to read otherwise and the reading, in
+    exact keys. Rows whose name the register uses are left out before any join, so
+    the common names never meet their thousands of namesakes here.
+    """
+    titles = ", ".join(f"'{t}'" for t in HONORIFICS)
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        WITH unheard AS (
+            SELECT e.*, string_split(e.name_x, ' ') AS wx, string_split(e.name_f, ' ') AS wf
+            FROM {rows} e
+            WHERE e.name_f LIKE '% %'
+              AND e.name_f NOT IN (SELECT name_f FROM {register} WHERE name_f IS NOT NULL)
+        ), readings AS (
+            -- the given name first: move it back to the end
+            SELECT uid, array_to_string(wx[2:] || wx[1:1], ' ') AS name,
+                   array_to_string(wf[2:] || wf[1:1], ' ') AS name_f
+            FROM unheard
+            UNION ALL
+            -- the Western order (surname last): move the surname back to the front
+            SELECT uid, array_to_string(wx[-1:] || wx[:-2], ' '), array_to_string(wf[-1:] || wf[:-2], ' ')
+            FROM unheard
+            UNION ALL
+            -- a courtesy title in front
+            SELECT uid, array_to_string(wx[2:], ' '), array_to_string(wf[2:], ' ')
+            FROM unheard WHERE len(wf) >= 3 AND wf[1] IN ({titles})
+        ), fitting AS (
+            SELECT DISTINCT x.uid, x.name, x.name_f
+            FROM readings x
+            JOIN unheard e USING (uid)
+            JOIN {register} r ON r.name_f = x.name_f
+            WHERE e.dob_year = r.dob_year OR e.dob_md = r.dob_md OR e.pid = r.pid
+               OR e.old_id = r.old_id OR e.phone = r.phone OR list_contains(e.communes, r.commune)
+        )
+        SELECT uid, any_value(name) AS name FROM fitting
+        GROUP BY uid HAVING count(DISTINCT name_f) = 1
+        """  # noqa: S608  # SQL built from our own constants and table names, never from input
+    )

@@ -123,6 +123,33 @@ def test_it_links_a_name_with_an_ocr_confusion(linked: tuple[LinkResult, Any]) -
     assert (row["status"], row["personal_id"]) == ("matched", people["ocr"]["personal_id"])
 
 
+def test_it_links_a_name_written_given_name_first(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["2"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["given_first"]["personal_id"])
+
+
+def test_it_links_a_name_in_the_western_order_beside_the_persons_card(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["3"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["western"]["personal_id"])
+    assert row["method"] == "id_rule"
+
+
+def test_it_links_a_courtesy_title_before_a_rare_surname(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["4"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["rare"]["personal_id"])
+    # read without the title, not linked in spite of it
+    assert "surname, middle name (exact)" in row["explanation"]
+
+
+def test_it_never_reads_a_siblings_swapped_names_as_the_person(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["5"]
+    assert not (row["status"] == "matched" and row["personal_id"] == people["swapped"]["personal_id"])
+
+
 def test_it_never_links_a_twins_damaged_reordered_name_to_the_registered_twin(linked: tuple[LinkResult, Any]) -> None:
     result, _ = linked
     assert _rows(result)["6"]["status"] != "matched"
