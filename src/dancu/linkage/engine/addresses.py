@@ -216,15 +216,19 @@ def resolve_address(parsed: ParsedAddress, default_provinces: Sequence[str] = ()
         for code in default_provinces:
             former_provs.extend(f for f, _ in _former_provinces_of(code))
     current_provs = list(dict.fromkeys(current_provs))
-    commune_name = _ward_number(parsed.commune) if parsed.commune else ""
+    commune, district = parsed.commune, parsed.district
+    if not commune and district and not parsed.district_level and district not in index.districts:
+        # "Gia Phúc - Hải Phòng": a bare name before the province that no district
+        # ever had is a commune (districts were abolished in 2025, so it is how
+        # current addresses are written).
+        commune, district = district, ""
+    commune_name = _ward_number(commune) if commune else ""
     found: list[str] = []
     if commune_name:
         district_codes: list[str] = []
-        if parsed.district:
+        if district:
             district_codes = [
-                code
-                for code, prov in index.districts.get(parsed.district, [])
-                if not former_provs or prov in former_provs
+                code for code, prov in index.districts.get(district, []) if not former_provs or prov in former_provs
             ]
         for district in district_codes:
             for former in index.communes_by_district[district].get(commune_name, []):

@@ -67,3 +67,13 @@ def test_it_maps_register_commune_codes_of_either_era() -> None:
         "11602": ("11602", "31"),
         "10708": ("10729", "31"),  # former Xã Hiệp Hòa (Kinh Môn)
     }
+
+
+def test_it_reads_a_bare_name_before_the_province_as_the_commune() -> None:
+    # Districts were abolished in 2025: "Gia Phúc - Hải Phòng" names the commune.
+    assert resolve_address(parse_address("Gia Phúc - Thành phố Hải Phòng")).communes == ("11050",)
+    assert resolve_address(parse_address("Thôn 3, Gia Phúc, Hải Phòng")).communes == ("11050",)
+    # A name that was a district's too ("Lê Chân") may mean either: no commune is guessed.
+    assert resolve_address(parse_address("Lê Chân - Thành phố Hải Phòng")).communes == ()
+    # A district written as one keeps its meaning.
+    assert resolve_address(parse_address("Huyện Gia Phúc, Hải Phòng")).communes == ()
