@@ -311,9 +311,12 @@ def _telex_word(word: str) -> str:
 def decode_telex(text: str) -> str:
     """Turn Telex keystrokes left in plain ASCII text back into Vietnamese letters.
 
-    Only a text with a Telex sign changes, and in it only the words that decode to a
-    Vietnamese syllable ("Ksor" stays): "Nguyeenx Thij Lanf" → "Nguyễn Thị Làn".
+    Only a text with a Telex sign changes, and in it only the plain ASCII words that
+    decode to a Vietnamese syllable ("Ksor" stays): "Nguyeenx Thij Lanf" → "Nguyễn Thị
+    Làn"; a word typed with its marks stays as it is ("Bà Traanf Thij Tus" → "Bà Trần
+    Thị Tú").
     """
-    if not text.isascii() or not any(_TELEX_SIGN.search(w) for w in text.split()):
+    words = text.split()
+    if not any(w.isascii() and _TELEX_SIGN.search(w) for w in words):
         return text
-    return " ".join(_telex_word(w) for w in text.split())
+    return " ".join(_telex_word(w) if w.isascii() else w for w in words)

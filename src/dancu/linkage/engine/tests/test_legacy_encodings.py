@@ -91,3 +91,6 @@ def test_it_decodes_telex_keystrokes_left_in_a_name() -> None:
     # plain ASCII names and words that are no Vietnamese syllable stay as typed
     assert decode_telex("Nguyen Van Thanh") == "Nguyen Van Thanh"
     assert decode_telex("Ksor Hwen") == "Ksor Hwen"
+    # a title typed with its marks before a name typed with the keyboard off
+    assert decode_telex("Bà Traanf Thij Tus") == "Bà Trần Thị Tú"
+    assert decode_telex("Ông Nguyễn Văn Thanh") == "Ông Nguyễn Văn Thanh"
