@@ -16,7 +16,9 @@ measures badly, but the register says which reading is right:
   that the register never uses as written is read in the Vietnamese order, or
   without the title, when exactly one such reading is the name of a register person
   who agrees with the row on the birth year, the day and month, an ID, the phone or
-  the commune (:func:`read_name_order`). Only the two rotations are tried, never a
+  the commune (:func:`read_name_order`); a title and a reordering may come together,
+  and two words left (the middle name not written) fit a person of that surname and
+  given name. Only the two rotations are tried, never a
   swap inside the name: "Lê Xuân Thanh" is another person than "Lê Thanh Xuân"
   (siblings' names are made that way), and neither is a rotation of the other.
 """
@@ -30,10 +32,14 @@ import duckdb
 
 from dancu.core.text import fold
 
-__all__ = ["HONORIFICS", "OCR_CONFUSIONS", "ocr_repairer", "read_name_order"]
+__all__ = ["HONORIFICS", "OCR_CONFUSIONS", "PLAIN_HONORIFICS", "ocr_repairer", "read_name_order"]
 
-#: Courtesy titles written before a name on forms and letters (folded).
-HONORIFICS: Final = ("ong", "ba", "anh", "chi", "co", "chu", "bac", "cu", "em", "chau")
+#: Courtesy titles written before a name on forms and letters, with their marks: folded,
+#: "Châu", "Chi", "Bá" are names. "Anh" and "Em" are names with their marks too, so
+#: they are left out.
+HONORIFICS: Final = ("ông", "bà", "chị", "cô", "chú", "bác", "cụ", "cháu")
+#: The titles still recognised in a name written without marks.
+PLAIN_HONORIFICS: Final = ("ong", "ba")
 
 #: What OCR wrote → what the paper said (lower case): letter shapes scanners confuse.
 #: Undone only in a word no register name uses, and only where one reading fits.
@@ -79,12 +85,19 @@ def read_name_order(con: duckdb.DuckDBPyConnection, rows: str, register: str, ta
 
     ``rows`` has ``uid``, ``name_x`` and ``name_f`` (the name's words, exact and
     folded, one space apart), ``dob_year``, ``dob_md``, ``pid``, ``old_id``,
-    ``phone`` and ``communes``; ``register`` the same with ``commune``. Writes
+    ``phone`` and ``communes``; ``register`` the same with ``commune``, ``surname_f``
+    and ``given_f`` (a two-word reading, the middle name left out, fits a register
+    person with that surname and given name). Writes
     ``target`` (``uid``, ``name``): the rows to read otherwise and the reading, in
     exact keys. Rows whose name the register uses are left out before any join, so
     the common names never meet their thousands of namesakes here.
     """
     titles = ", ".join(f"'{t}'" for t in HONORIFICS)
+    plain_titles = ", ".join(f"'{t}'" for t in PLAIN_HONORIFICS)
+    agrees = (
+        "(e.dob_year = r.dob_year OR e.dob_md = r.dob_md OR e.pid = r.pid OR e.old_id = r.old_id "
+        "OR e.phone = r.phone OR list_contains(e.communes, r.commune))"
+    )
     con.sql(
         f"""
         CREATE OR REPLACE TEMP TABLE {target} AS
@@ -93,28 +106,50 @@ def read_name_order(con: duckdb.DuckDBPyConnection, rows: str, register: str, ta
             FROM {rows} e
             WHERE e.name_f LIKE '% %'
               AND e.name_f NOT IN (SELECT name_f FROM {register} WHERE name_f IS NOT NULL)
-        ), readings AS (
-            -- the given name first: move it back to the end
-            SELECT uid, array_to_string(wx[2:] || wx[1:1], ' ') AS name,
-                   array_to_string(wf[2:] || wf[1:1], ' ') AS name_f
-            FROM unheard
-            UNION ALL
-            -- the Western order (surname last): move the surname back to the front
-            SELECT uid, array_to_string(wx[-1:] || wx[:-2], ' '), array_to_string(wf[-1:] || wf[:-2], ' ')
-            FROM unheard
+        ), bases AS (
+            SELECT uid, wx, wf, 0 AS changes FROM unheard
             UNION ALL
             -- a courtesy title in front
-            SELECT uid, array_to_string(wx[2:], ' '), array_to_string(wf[2:], ' ')
-            FROM unheard WHERE len(wf) >= 3 AND wf[1] IN ({titles})
+            SELECT uid, wx[2:], wf[2:], 1 FROM unheard
+            WHERE len(wf) >= 3 AND (wx[1] IN ({titles}) OR (wx[1] = wf[1] AND wf[1] IN ({plain_titles})))
+        ), orders AS (
+            -- two words as written: if they fit someone already, no other reading is taken
+            SELECT uid, wx, wf, 0 AS changes FROM bases WHERE changes = 0 AND len(wf) = 2
+            UNION ALL
+            -- the given name first: move it back to the end
+            SELECT uid, wx[2:] || wx[1:1], wf[2:] || wf[1:1], changes + 1 FROM bases
+            UNION ALL
+            -- the Western order (surname last): move the surname back to the front
+            SELECT uid, wx[-1:] || wx[:-2], wf[-1:] || wf[:-2], changes + 1 FROM bases
+            UNION ALL
+            SELECT uid, wx, wf, changes FROM bases WHERE changes = 1
+        ), readings AS (
+            SELECT uid, array_to_string(wx, ' ') AS name, array_to_string(wf, ' ') AS name_f,
+                   CASE WHEN len(wf) = 2 THEN wf[1] END AS surname_f,
+                   CASE WHEN len(wf) = 2 THEN wf[2] END AS given_f,
+                   min(changes) AS changes
+            FROM orders WHERE len(wf) >= 2 GROUP BY ALL
         ), fitting AS (
-            SELECT DISTINCT x.uid, x.name, x.name_f
+            SELECT x.uid, x.name, x.name_f, x.changes
             FROM readings x
             JOIN unheard e USING (uid)
             JOIN {register} r ON r.name_f = x.name_f
-            WHERE e.dob_year = r.dob_year OR e.dob_md = r.dob_md OR e.pid = r.pid
-               OR e.old_id = r.old_id OR e.phone = r.phone OR list_contains(e.communes, r.commune)
+            WHERE {agrees}
+            UNION
+            -- two words (the middle name not written): the surname and given name of a
+            -- register person
+            SELECT x.uid, x.name, x.name_f, x.changes
+            FROM readings x
+            JOIN unheard e USING (uid)
+            JOIN {register} r ON r.surname_f = x.surname_f AND r.given_f = x.given_f
+            WHERE {agrees}
+        ), fewest AS (
+            -- the reading with the fewest changes wins; the written order, when it
+            -- fits, means no other reading
+            SELECT *, min(changes) OVER (PARTITION BY uid) AS least FROM fitting
         )
-        SELECT uid, any_value(name) AS name FROM fitting
-        GROUP BY uid HAVING count(DISTINCT name_f) = 1
+        SELECT uid, any_value(name) AS name FROM fewest
+        WHERE changes = least
+        GROUP BY uid HAVING min(changes) > 0 AND count(DISTINCT name_f) = 1
         """  # noqa: S608  # SQL built from our own constants and table names, never from input
     )

@@ -83,6 +83,7 @@ def linked(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, dict[s
         for g, n in given_names.most_common()
         if n >= 3 and "m" in g[1:] and g != fold(split_name(twin_of["full_name"]).given)
     )
+    titled, short = [p for p in full if p not in (ocr, given_first, western, swapped, rare, twin_of)][:2]
     people = {
         "ocr": ocr,
         "given_first": given_first,
@@ -90,6 +91,8 @@ def linked(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, dict[s
         "rare": rare,
         "swapped": swapped,
         "twin_of": twin_of,
+        "titled": titled,
+        "short": short,
     }
 
     o = split_name(ocr["full_name"])
@@ -97,6 +100,8 @@ def linked(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, dict[s
     w = split_name(western["full_name"])
     s = split_name(swapped["full_name"])
     t = split_name(twin_of["full_name"])
+    h = split_name(titled["full_name"])
+    k = split_name(short["full_name"])
     title = "Ông" if rare["sex"] == "Nam" else "Bà"
     rows = [
         _row(1, ocr, f"{o.surname} {o.middle} {o.given[0]}{o.given[1:].replace('m', 'rn', 1)}"),
@@ -109,6 +114,10 @@ def linked(register: list[dict[str, Any]]) -> tuple[LinkResult, dict[str, dict[s
         # twin's card on the row
         _row(6, twin_of, f"{twin_given.replace('m', 'rn', 1).title()} {t.surname} {t.middle}",
              **{"Số CCCD": twin_of["personal_id"]}),
+        # a title and the given name first together
+        _row(7, titled, f"{'Ông' if titled['sex'] == 'Nam' else 'Bà'} {h.given} {h.surname} {h.middle}"),
+        # the given name first and the middle name left out, beside the person's card
+        _row(8, short, f"{k.given} {k.surname}", **{"Số CCCD": short["personal_id"]}),
     ]  # fmt: skip
     return link(rows, pa.Table.from_pylist(register)), people
 
@@ -153,3 +162,18 @@ def test_it_never_reads_a_siblings_swapped_names_as_the_person(linked: tuple[Lin
 def test_it_never_links_a_twins_damaged_reordered_name_to_the_registered_twin(linked: tuple[LinkResult, Any]) -> None:
     result, _ = linked
     assert _rows(result)["6"]["status"] != "matched"
+
+
+def test_it_links_a_name_with_a_title_and_the_given_name_first(linked: tuple[LinkResult, Any]) -> None:
+    result, people = linked
+    row = _rows(result)["7"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["titled"]["personal_id"])
+
+
+def test_it_links_a_short_name_written_given_name_first_beside_the_persons_card(
+    linked: tuple[LinkResult, Any],
+) -> None:
+    result, people = linked
+    row = _rows(result)["8"]
+    assert (row["status"], row["personal_id"]) == ("matched", people["short"]["personal_id"])
+    assert row["method"] == "id_rule"
