@@ -76,6 +76,8 @@ def _null(sql: str) -> dict[str, Any]:
 # card, and their given names may be one letter apart (Vinh/Minh, Như/Nụ).
 _ID_PERSON_AGREES: Final = "given_f_l = given_f_r"
 
+_SAME_COMMUNE: Final = "list_contains(communes_l, commune_r) OR list_contains(communes_r, commune_l)"
+
 
 def comparisons() -> list[dict[str, Any]]:
     """The comparisons, each a Splink comparison dict with prior m/u per level."""
@@ -185,12 +187,22 @@ def comparisons() -> list[dict[str, Any]]:
         "comparison_description": "Địa chỉ / Address (current units)",
         "comparison_levels": [
             _null("province_l IS NULL OR province_r IS NULL"),
+            # The same house (number and street) or village inside the commune tells two
+            # namesakes of one year apart; a street or village is shared by more people
+            # than a numbered house.
             _level(
-                "list_contains(communes_l, commune_r) OR list_contains(communes_r, commune_l)",
-                "same commune",
-                0.8,
-                0.01,
+                f"({_SAME_COMMUNE}) AND line_key_l = line_key_r AND substr(line_key_l, 1, 1) BETWEEN '0' AND '9'",
+                "same commune, same house",
+                0.3,
+                0.00001,
             ),
+            _level(
+                f"({_SAME_COMMUNE}) AND line_key_l = line_key_r",
+                "same commune, same street or village",
+                0.2,
+                0.001,
+            ),
+            _level(_SAME_COMMUNE, "same commune", 0.3, 0.01),
             _level("province_l = province_r", "same province", 0.15, 0.9),
             _level("ELSE", "different province", 0.05, 0.09),
         ],

@@ -13,7 +13,8 @@ address may mean), ``commune``, ``province`` · ``phone`` · ``household`` (regi
 ``pid_household`` (the household of the ID the extract row carries) ·
 ``given_rare``/``family_rare`` (the extract's given name, or a word of its surname and
 middle name, is one the register (nearly) never uses there: a slip of the pen rather
-than a relative's real name).
+than a relative's real name) · ``line_key`` (the first part of the address: house number
+and street, or village, folded; see :func:`line_key_sql`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "COLUMNS",
     "clean_extract",
     "home_provinces",
+    "line_key_sql",
     "load_register",
     "prepare_extract",
     "prepare_register",
@@ -59,12 +61,12 @@ COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "family_x",
     "given_x", "given_f", "given_t", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
     "communes", "commune", "province", "phone", "household", "pid_household", "given_rare",
-    "family_rare", "near_households", "house_key",
+    "family_rare", "near_households", "house_key", "line_key",
 )  # fmt: skip
 
 _REGISTER_COLUMNS = (
     "personal_id", "full_name", "birth_date", "sex", "old_id_number", "household_id",
-    "commune_code", "province_code", "phone", "commune_name",
+    "commune_code", "province_code", "phone", "commune_name", "address_line",
 )  # fmt: skip
 
 
@@ -82,6 +84,22 @@ def _phone(text: str) -> str | None:
     if len(digits) == 9:
         digits = "0" + digits
     return digits if len(digits) == 10 else None
+
+
+def line_key_sql(column: str) -> str:
+    """SQL for the key of an address's first part: the house number and street ("50 ngach 23
+    ngo 6 cu chinh lan") or the village ("thon chi lai"), folded, "Số"/"Số nhà" dropped; NULL
+    when shorter than four characters.
+
+    The register keeps it as ``address_line``; an extract writes it before the commune. Two
+    people of one name, year and commune rarely share it, so it tells namesakes apart. Built
+    in SQL (DuckDB's ``strip_accents``), not per value in Python: a register holds a line per
+    household. A unit name in first place ("Phường Hải An, …") never equals a register line.
+    """
+    first = f"string_split_regex(coalesce({column}, ''), '[,;|]|\\s-\\s')[1]"
+    folded = f"strip_accents(replace(lower(nfc_normalize({first})), 'đ', 'd'))"
+    key = f"trim(regexp_replace(regexp_replace({folded}, '^so\\s*(nha\\s*)?(\\d)', '\\2'), '\\s+', ' ', 'g'))"
+    return f"CASE WHEN length({key}) >= 4 THEN {key} END"
 
 
 def load_register(con: duckdb.DuckDBPyConnection, register: Register) -> None:
@@ -245,7 +263,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         ),
     )
     con.sql(
-        """
+        f"""
         CREATE OR REPLACE TABLE reg AS
         SELECT r.personal_id AS uid,
                k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f, k.family_f,
@@ -270,11 +288,12 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                false AS given_rare,
                false AS family_rare,
                []::VARCHAR[] AS near_households,
-               CAST(NULL AS VARCHAR) AS house_key
+               CAST(NULL AS VARCHAR) AS house_key,
+               {line_key_sql("r.address_line")} AS line_key
         FROM register_raw r
         LEFT JOIN _reg_keys k ON k.name = r.full_name
         LEFT JOIN _reg_communes c USING (commune_code)
-        """
+        """  # noqa: S608  # SQL built from our own constants, never from input
     )
     # What the correction list shows of the register, read from the source once.
     con.sql(
@@ -380,7 +399,8 @@ def clean_extract(fields: pa.Table, home: Sequence[str]) -> pa.Table:
     )
     sexes = _map_distinct(col("sex"), normalise_sex, pa.string())
     phones = _map_distinct(col("phone"), _phone, pa.string())
-    resolved, houses = _extract_addresses(fields, n, home)
+    address_text = _address_text(fields, n)
+    resolved, houses = _extract_addresses(fields, address_text, home)
     return pa.table(
         {
             "uid": fields.column("row_id"),
@@ -396,6 +416,7 @@ def clean_extract(fields: pa.Table, home: Sequence[str]) -> pa.Table:
             "house": houses,
             "province": resolved.province,
             "phone": phones,
+            "address": address_text,
         }
     )
 
@@ -430,7 +451,7 @@ def prepare_extract(
     _other_name_readings(con)
     _known_name_words(con)
     con.sql(
-        """
+        f"""
         CREATE OR REPLACE TABLE ext AS
         WITH base AS (
             SELECT s.uid, k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f,
@@ -445,7 +466,8 @@ def prepare_extract(
                    CASE WHEN len(s.communes) = 1 THEN s.communes[1] END AS commune,
                    s.province, s.phone,
                    CASE WHEN s.house IS NOT NULL AND len(s.communes) > 0
-                        THEN s.house || '|' || s.communes[1] END AS house_key
+                        THEN s.house || '|' || s.communes[1] END AS house_key,
+                   {line_key_sql("s.address")} AS line_key
             FROM _ext_src s LEFT JOIN _ext_readings a USING (uid)
             LEFT JOIN _ext_keys k ON k.name = coalesce(a.name, s.name)
         ), family_words AS (
@@ -458,7 +480,7 @@ def prepare_extract(
             LEFT JOIN _known_family_f kf ON kf.word = w.wf
             GROUP BY w.uid
         )
-        SELECT b.* EXCLUDE (phone, house_key), b.phone, CAST(NULL AS VARCHAR) AS household,
+        SELECT b.* EXCLUDE (phone, house_key, line_key), b.phone, CAST(NULL AS VARCHAR) AS household,
                r.household AS pid_household,
                -- A given name the register (nearly) never uses is a typo, not another
                -- person's real name: "Vâ" for "Vân" may link alone, "Vinh" for
@@ -471,10 +493,10 @@ def prepare_extract(
                -- never uses there is a slip of the pen, not a relative's other name.
                coalesce(fr.family_rare, false) AS family_rare,
                []::VARCHAR[] AS near_households,
-               b.house_key
+               b.house_key, b.line_key
         FROM base b LEFT JOIN reg r ON r.uid = b.pid
         LEFT JOIN family_words fr ON fr.uid = b.uid
-        """
+        """  # noqa: S608  # SQL built from our own constants, never from input
     )
     for table in ("_known_given_x", "_known_given_f", "_known_family_x", "_known_family_f"):
         con.sql(f"DROP TABLE {table}")
@@ -553,13 +575,14 @@ def _with_commune_codes(fields: pa.Table, resolved: ResolvedAddresses) -> Resolv
     return ResolvedAddresses(pa.array(communes, pa.list_(pa.string())), pa.array(provinces, pa.string()))
 
 
-def _extract_addresses(fields: pa.Table, n: int, home: Sequence[str]) -> tuple[ResolvedAddresses, pa.Array]:
+def _extract_addresses(
+    fields: pa.Table, text: pa.ChunkedArray | pa.Array, home: Sequence[str]
+) -> tuple[ResolvedAddresses, pa.Array]:
     """Each row's resolved address and house, working once per *distinct* address.
 
     A million-row extract holds some 400k distinct addresses (households share
     them): they are resolved and their house numbers read once, then spread back.
     """
-    text = _address_text(fields, n)
     distinct = pc.unique(text)
     positions = pc.index_in(text, value_set=distinct)
     values = distinct.to_pylist()
