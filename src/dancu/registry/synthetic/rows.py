@@ -18,8 +18,9 @@ class PersonRow:
     ``birth_date`` is ``YYYY-MM-DD`` or ``YYYY`` (year only); ``sex`` is ``Nam``/``Nữ``;
     ``father_id``/``mother_id``/``spouse_id`` are personal IDs of people in the same register, or
     ``""``; ``province_code`` and ``commune_code`` are current (post-2025) unit codes;
-    ``status`` is ``alive``/``deceased``. The last four fields are extras outside the canonical
-    header.
+    ``status`` is ``alive``/``deceased``. The last five fields are extras outside the canonical
+    header; ``former_commune_codes`` is the current code of the commune where the household's
+    permanent residence was registered before it moved to this one (``""`` for most people).
     """
 
     personal_id: str
@@ -44,10 +45,11 @@ class PersonRow:
     birthplace: str
     hometown: str
     deceased_date: str
+    former_commune_codes: str
 
 
 #: Attributes the synthetic province adds after the canonical columns.
-EXTRA_HEADER: tuple[str, ...] = ("religion", "birthplace", "hometown", "deceased_date")
+EXTRA_HEADER: tuple[str, ...] = ("religion", "birthplace", "hometown", "deceased_date", "former_commune_codes")
 
 #: Every column of a written file: canonical, then extras.
 HEADER: tuple[str, ...] = CANONICAL_HEADER + EXTRA_HEADER

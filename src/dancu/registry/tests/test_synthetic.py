@@ -85,7 +85,7 @@ def test_it_has_the_canonical_header_then_extras() -> None:
         "phone",
         "status",
     )
-    assert EXTRA_HEADER == ("religion", "birthplace", "hometown", "deceased_date")
+    assert EXTRA_HEADER == ("religion", "birthplace", "hometown", "deceased_date", "former_commune_codes")
     assert HEADER == CANONICAL_HEADER + EXTRA_HEADER
     assert PersonRow.__slots__ == HEADER
 
@@ -383,6 +383,19 @@ def test_it_places_people_in_real_current_hai_phong_communes(
         seen.add(head.commune_code)
         assert {(p.commune_code, p.address_line) for p in members} == {(head.commune_code, head.address_line)}
     assert len(seen) > 0.9 * len(real)
+
+
+def test_it_keeps_the_earlier_commune_of_about_one_household_in_ten(
+    households: dict[str, list[PersonRow]],
+) -> None:
+    real = {u.code for u in units.communes("current", "31")}
+    moved = [members for members in households.values() if members[0].former_commune_codes]
+    assert 0.07 < len(moved) / len(households) < 0.13
+    for members in moved:
+        # the household moved together, from another real commune of the province
+        assert {p.former_commune_codes for p in members} == {members[0].former_commune_codes}
+        assert members[0].former_commune_codes in real
+        assert members[0].former_commune_codes != members[0].commune_code
 
 
 def test_it_writes_street_addresses_in_wards_and_villages_in_communes(
