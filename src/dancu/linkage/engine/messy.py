@@ -5,7 +5,8 @@ in TCVN3/VNI; dates in many formats, year only, ``01/01/YYYY`` placeholders,
 day/month swaps and Excel serials; IDs that lost their leading zero, carry an
 apostrophe, are the old 9-digit number, have a mistyped or transposed digit, or
 belong to a family member; addresses with the districts and provinces that
-stopped existing on 1 July 2025 and their abbreviations; people missing from the
+stopped existing on 1 July 2025 and their abbreviations, or an earlier residence
+the register keeps (``former_commune_codes``); people missing from the
 register (namesakes, unregistered twins of registered people, strangers); and the
 same person twice. It is both the known-answer data of the quality tests and the
 demo data of the linkage screens.
@@ -73,6 +74,9 @@ class MessyOptions:
     address_abbreviated: float = 0.5
     address_missing: float = 0.05
     address_moved: float = 0.04
+    #: of the people whose register keeps an earlier residence, the share whose row
+    #: still gives it (the agency was never told of the move)
+    address_stale: float = 0.3
     sex_missing: float = 0.03
 
 
@@ -327,6 +331,7 @@ def _mess_address(
     opts: MessyOptions,
     kinds: list[str],
     commune_codes: Sequence[str],
+    stale: random.Random,
 ) -> str:
     if rng.random() < opts.address_missing:
         kinds.append("address_missing")
@@ -337,6 +342,13 @@ def _mess_address(
         kinds.append("address_moved")
         commune_code = rng.choice(list(commune_codes))
         line = f"Số {rng.randint(1, 200)}"
+    # An earlier residence the register keeps, drawn apart so that the rest of a seeded
+    # extract stays as it was.
+    earlier = str(person.get("former_commune_codes") or "").split(",")[0]
+    if earlier and stale.random() < opts.address_stale:
+        kinds.append("address_stale")
+        commune_code = earlier
+        line = f"Số {stale.randint(1, 200)}"
     chain: list[str] | None = None
     if rng.random() < opts.address_former_units:
         chain = _former_chain(commune_code)
@@ -426,6 +438,7 @@ def make_messy_extract(
     """
     opts = options or MessyOptions()
     rng = random.Random(seed)  # noqa: S311  # test data, not secrets
+    stale = random.Random(f"stale-{seed}")  # noqa: S311  # test data, not secrets
     style = HEADER_STYLES[header_style if header_style is not None else seed % len(HEADER_STYLES)]
     by_id = {str(p["personal_id"]): p for p in register}
     households: dict[str, list[str]] = defaultdict(list)
@@ -470,6 +483,8 @@ def make_messy_extract(
             # An unregistered person has no ID of their own; sometimes the sibling's.
             fake["personal_id"] = ""
             fake["old_id_number"] = ""
+            if "unregistered_twin" not in kinds:
+                fake["former_commune_codes"] = ""  # not of the household they were made from
             truth = ""
             subject: Mapping[str, Any] = fake
         else:
@@ -485,7 +500,7 @@ def make_messy_extract(
                 "birth_date": _mess_date(rng, str(subject.get("birth_date") or ""), opts, row_kinds),
                 "sex": _mess_sex(rng, str(subject.get("sex") or ""), opts),
                 "personal_id": _mess_id(rng, subject, family, opts, row_kinds),
-                "address": _mess_address(rng, subject, opts, row_kinds, commune_codes),
+                "address": _mess_address(rng, subject, opts, row_kinds, commune_codes, stale),
                 "phone": _mess_phone(rng, str(subject.get("phone") or "")) if truth else "",
             }
             if "unregistered_twin" in row_kinds and rng.random() < 0.2:
