@@ -8,7 +8,9 @@ No DuckDB extension is needed (they would have to be downloaded at run time).
 
 The columns are the engine's canonical register columns (all text, NULL when unknown):
 ``personal_id, full_name, birth_date, sex, old_id_number, household_id, commune_code,
-commune_name, province_code, address_line, phone, father_id, mother_id, spouse_id, status``. ``birth_date``
+commune_name, province_code, address_line, phone, father_id, mother_id, spouse_id, status,
+former_commune_codes`` (the communes of the person's other residences, earlier or temporary,
+comma-separated: an agency's list may still give one of them). ``birth_date``
 is ``YYYY-MM-DD``, or ``YYYY-MM`` / ``YYYY`` when only the month or the year is known, as in the
 import format (DESIGN.md §4); ``sex`` is ``Nam``/``Nữ``.
 """
@@ -46,6 +48,7 @@ REGISTER_COLUMNS: tuple[str, ...] = (
     "mother_id",
     "spouse_id",
     "status",
+    "former_commune_codes",
 )
 
 SCHEMA = pa.schema([(name, pa.string()) for name in REGISTER_COLUMNS])
@@ -71,6 +74,8 @@ def _query() -> str:
     household = Household._meta.db_table
     residence = Residence._meta.db_table
     former = FormerIdNumber._meta.db_table
+    # The other residences' communes, comma-separated, in either database's own words.
+    codes = "string_agg(commune_code, ',')" if connection.vendor == "postgresql" else "group_concat(commune_code, ',')"
     # Dates are stored as ISO text (SQLite) or DATE (PostgreSQL): CAST gives 'YYYY-MM-DD' on
     # both, and cutting it in SQL keeps Python from building a date object per person.
     return f"""
@@ -90,7 +95,8 @@ def _query() -> str:
                f.personal_id,
                m.personal_id,
                s.personal_id,
-               p.status
+               p.status,
+               other.codes
         FROM {person} p
         LEFT JOIN {household} h ON h.id = p.household_id
         LEFT JOIN {person} f ON f.id = p.father_id
@@ -101,6 +107,10 @@ def _query() -> str:
         LEFT JOIN {residence} r ON r.id = rl.id
         LEFT JOIN (SELECT person_id, MIN(number) AS number FROM {former}
                    GROUP BY person_id) fi ON fi.person_id = p.id
+        LEFT JOIN (SELECT person_id, {codes} AS codes
+                   FROM (SELECT DISTINCT person_id, commune_code FROM {residence}
+                         WHERE commune_code <> '' AND NOT (kind = %s AND is_active)) o
+                   GROUP BY person_id) other ON other.person_id = p.id
         ORDER BY p.id
     """  # noqa: S608 — only table names from our own models are interpolated
 
@@ -112,7 +122,7 @@ def count_register() -> int:
 
 def register_batches(batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
     """Yield the register as Arrow record batches of at most ``batch_rows`` persons."""
-    params = ["Nam", "Nữ", ResidenceKind.PERMANENT.value]
+    params = ["Nam", "Nữ", ResidenceKind.PERMANENT.value, ResidenceKind.PERMANENT.value]
     names: dict[str, str | None] = {}
     # chunked_cursor() is a named (server-side) cursor on PostgreSQL, so the server streams
     # rows instead of sending millions at once; SQLite steps through the result natively.

@@ -203,6 +203,14 @@ def comparisons() -> list[dict[str, Any]]:
                 0.001,
             ),
             _level(_SAME_COMMUNE, "same commune", 0.3, 0.01),
+            # The agency still has the address the person lived at before a move the
+            # register knows of (or a temporary one it records).
+            _level(
+                "list_has_any(communes_l, former_communes_r) OR list_has_any(communes_r, former_communes_l)",
+                "an earlier or other residence",
+                0.03,
+                0.001,
+            ),
             _level("province_l = province_r", "same province", 0.15, 0.9),
             _level("ELSE", "different province", 0.05, 0.09),
         ],

@@ -14,7 +14,9 @@ address may mean), ``commune``, ``province`` · ``phone`` · ``household`` (regi
 ``given_rare``/``family_rare`` (the extract's given name, or a word of its surname and
 middle name, is one the register (nearly) never uses there: a slip of the pen rather
 than a relative's real name) · ``line_key`` (the first part of the address: house number
-and street, or village, folded; see :func:`line_key_sql`).
+and street, or village, folded; see :func:`line_key_sql`) · ``former_communes`` (register:
+the current codes of the communes of the person's other known residences, earlier or
+temporary, from the optional column ``former_commune_codes``).
 """
 
 from __future__ import annotations
@@ -61,12 +63,12 @@ COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "family_x",
     "given_x", "given_f", "given_t", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
     "communes", "commune", "province", "phone", "household", "pid_household", "given_rare",
-    "family_rare", "near_households", "house_key", "line_key",
+    "family_rare", "near_households", "house_key", "line_key", "former_communes",
 )  # fmt: skip
 
 _REGISTER_COLUMNS = (
     "personal_id", "full_name", "birth_date", "sex", "old_id_number", "household_id",
-    "commune_code", "province_code", "phone", "commune_name", "address_line",
+    "commune_code", "province_code", "phone", "commune_name", "address_line", "former_commune_codes",
 )  # fmt: skip
 
 
@@ -247,9 +249,22 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
     """Build the table ``reg`` from the view ``register_raw``."""
     con.sql("CREATE OR REPLACE TEMP TABLE _reg_names AS SELECT DISTINCT full_name AS name FROM register_raw")
     _word_keys(con, "_reg_names", "_reg_keys")
+    # The person's other residences (earlier, temporary): codes separated by commas or spaces.
+    con.sql(
+        """
+        CREATE OR REPLACE TEMP TABLE _reg_former AS
+        SELECT personal_id, code
+        FROM (SELECT personal_id, unnest(string_split_regex(trim(former_commune_codes), '[\\s,;]+')) AS code
+              FROM register_raw WHERE former_commune_codes IS NOT NULL AND trim(former_commune_codes) <> '')
+        WHERE code <> ''
+        """
+    )
     codes = [
         r[0]
-        for r in con.execute("SELECT DISTINCT commune_code FROM register_raw WHERE commune_code IS NOT NULL").fetchall()
+        for r in con.execute(
+            "SELECT DISTINCT commune_code FROM register_raw WHERE commune_code IS NOT NULL "
+            "UNION SELECT DISTINCT code FROM _reg_former"
+        ).fetchall()
     ]
     communes = resolve_register_communes(codes)
     con.register(
@@ -289,10 +304,16 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
                false AS family_rare,
                []::VARCHAR[] AS near_households,
                CAST(NULL AS VARCHAR) AS house_key,
-               {line_key_sql("r.address_line")} AS line_key
+               {line_key_sql("r.address_line")} AS line_key,
+               coalesce(list_filter(f.communes, lambda x: x IS DISTINCT FROM c.current_commune),
+                        []::VARCHAR[]) AS former_communes
         FROM register_raw r
         LEFT JOIN _reg_keys k ON k.name = r.full_name
         LEFT JOIN _reg_communes c USING (commune_code)
+        LEFT JOIN (SELECT x.personal_id, list(DISTINCT fc.current_commune) AS communes
+                   FROM _reg_former x JOIN _reg_communes fc ON fc.commune_code = x.code
+                   WHERE fc.current_commune IS NOT NULL
+                   GROUP BY x.personal_id) f ON f.personal_id = r.personal_id
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
     # What the correction list shows of the register, read from the source once.
@@ -301,6 +322,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         "sex, commune_name FROM register_raw"
     )
     con.unregister("_reg_communes")
+    con.sql("DROP TABLE _reg_former")
     con.sql("DROP TABLE _reg_keys")
     con.sql("DROP TABLE _reg_names")
 
@@ -493,7 +515,8 @@ def prepare_extract(
                -- never uses there is a slip of the pen, not a relative's other name.
                coalesce(fr.family_rare, false) AS family_rare,
                []::VARCHAR[] AS near_households,
-               b.house_key, b.line_key
+               b.house_key, b.line_key,
+               []::VARCHAR[] AS former_communes
         FROM base b LEFT JOIN reg r ON r.uid = b.pid
         LEFT JOIN family_words fr ON fr.uid = b.uid
         """  # noqa: S608  # SQL built from our own constants, never from input

@@ -44,6 +44,7 @@ def test_it_exports_every_person_with_household_residence_family_and_former_id(t
             "mother_id": row.mother_id or None,
             "spouse_id": row.spouse_id or None,
             "status": row.status,
+            "former_commune_codes": None,
         }
 
 
@@ -70,6 +71,8 @@ def test_it_takes_the_active_permanent_residence_and_cuts_dates_to_their_precisi
     assert got["address_line"] == "Số 9 Lạch Tray"
     assert got["old_id_number"] == min(n for n in ("012345678", row.old_id_number) if n)
     assert got["birth_date"] == "1990-05"
+    # the earlier permanent residence and the temporary one: an agency may still give either
+    assert set(got["former_commune_codes"].split(",")) == {row.commune_code, "00004"}
 
 
 def test_it_writes_an_empty_file_for_an_empty_register(tmp_path: Path) -> None:
