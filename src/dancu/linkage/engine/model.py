@@ -319,6 +319,10 @@ BLOCKING_RULES: Final[tuple[str, ...]] = (
     "l.name_f = r.name_f AND l.commune = r.commune",
     "l.given_f = r.given_f AND l.dob_year = r.dob_year AND l.commune = r.commune",
     "l.dob = r.dob AND l.commune = r.commune",
+    # the same house or village: a row without a date, a commune the address leaves
+    # ambiguous (a former commune split in 2025) or a misspelt given name
+    "l.name_f = r.name_f AND l.line_key = r.line_key",
+    "l.family_f = r.family_f AND l.line_key = r.line_key AND l.commune = r.commune",
     "substr(l.pid, 7, 6) = substr(r.pid, 7, 6)",
     "l.old_id = r.old_id",
     "l.phone = r.phone",

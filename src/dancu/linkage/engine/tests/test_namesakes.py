@@ -122,3 +122,28 @@ def test_without_a_house_namesakes_go_to_review(linked: tuple[LinkResult, dict[s
 def test_the_line_key_is_the_folded_first_part_of_an_address(address: str | None, key: str | None) -> None:
     con = duckdb.connect()
     assert con.execute(f"SELECT {line_key_sql('a')} FROM (SELECT ?::VARCHAR AS a)", [address]).fetchall() == [(key,)]  # noqa: S608  # our own SQL around a bound parameter
+
+
+def test_the_house_finds_the_person_when_the_row_has_no_date_and_no_commune(register: list[dict[str, Any]]) -> None:
+    person = next(p for p in register if p["address_line"].startswith("Số ") and len(p["birth_date"]) == 10)
+    rows = [
+        {
+            "STT": 1,
+            "Họ và tên": person["full_name"],
+            "Ngày sinh": "",
+            "Địa chỉ": f"{person['address_line']}, Thành phố Hải Phòng",
+        }
+    ]
+    row = next(link(rows, pa.Table.from_pylist(register)).rows())
+    assert row["personal_id"] == person["personal_id"]
+    assert row["status"] in ("matched", "review")
+
+
+def test_the_house_finds_the_person_behind_a_misspelt_given_name(register: list[dict[str, Any]]) -> None:
+    people = [p for p in register if p["address_line"].startswith("Số ") and "1950" < p["birth_date"][:4] < "2000"]
+    person = people[0]
+    surname_and_middle, given = person["full_name"].rsplit(" ", 1)
+    misspelt = f"{surname_and_middle} {given}q"  # a given name nobody has
+    rows = [_row(1, person | {"full_name": misspelt}, person["address_line"])]
+    row = next(link(rows, pa.Table.from_pylist(register)).rows())
+    assert (row["status"], row["personal_id"]) == ("matched", person["personal_id"])
