@@ -219,7 +219,10 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                -- the given name of the row that fits the person best
                first_value(e.given_f) OVER (
                  PARTITION BY p.rid ORDER BY (p.status = 'matched') DESC, p.score DESC, f.row_order
-               ) AS best_given
+               ) AS best_given,
+               first_value(e.given_rare) OVER (
+                 PARTITION BY p.rid ORDER BY (p.status = 'matched') DESC, p.score DESC, f.row_order
+               ) AS best_rare
         FROM proposed p JOIN ext e USING (uid) JOIN ext_fields f ON f.row_id = p.uid
         WHERE p.status IN ('matched', 'review') AND p.rid IS NOT NULL
         """
@@ -243,8 +246,10 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
         SELECT p.uid AS row_id,
                CASE WHEN p.status = 'unmatched' THEN NULL ELSE p.rid END AS personal_id,
                CASE WHEN p.status = 'matched' AND c.best_given IS DISTINCT FROM c.given_f
-                         -- a misspelt copy of the same row is a duplicate, not someone else
-                         AND NOT (e.given_rare AND damerau_levenshtein(c.best_given, c.given_f) <= 1)
+                         -- a misspelt copy of the same row is a duplicate, not someone else,
+                         -- whichever of the two is misspelt
+                         AND NOT ((e.given_rare OR c.best_rare)
+                                  AND damerau_levenshtein(c.best_given, c.given_f) <= 1)
                     THEN 'review' ELSE p.status END AS status,
                p.score, p.explanation, p.method,
                CASE WHEN c.first_uid <> c.uid THEN c.first_uid

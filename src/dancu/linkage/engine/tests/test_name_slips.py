@@ -103,3 +103,26 @@ def test_it_links_a_name_without_its_middle_name(linked: tuple[LinkResult, Any])
 def test_it_never_links_another_real_given_name_on_the_siblings_card(linked: tuple[LinkResult, Any]) -> None:
     result, _ = linked
     assert _rows(result)["4"]["status"] != "matched"
+
+
+def test_a_misspelt_copy_of_a_row_leaves_the_right_copy_matched(register: list[dict[str, Any]]) -> None:
+    # The same person twice: once as the register writes them, with the card; once with
+    # a slip in the given name and no card, yet with everything else (scored higher).
+    person = next(
+        p for p in register if len(p["birth_date"]) == 10 and "1950" < p["birth_date"] < "2000" and p["phone"]
+    )
+    surname_and_middle, given = person["full_name"].rsplit(" ", 1)
+    full = {
+        "Ngày sinh": f"{person['birth_date'][8:10]}/{person['birth_date'][5:7]}/{person['birth_date'][:4]}",
+        "Địa chỉ": f"{person['address_line']}, {person['commune_name']}, Thành phố Hải Phòng",
+        "Điện thoại": person["phone"],
+    }
+    rows = [
+        _row(1, person, **full),
+        _row(2, person, **full, **{"Họ và tên": f"{surname_and_middle} {given}q", "Số CCCD": ""}),
+    ]
+    result = {r["row_id"]: r for r in link(rows, pa.Table.from_pylist(register)).rows()}
+    assert [(result[n]["status"], result[n]["personal_id"]) for n in ("1", "2")] == [
+        ("matched", person["personal_id"]),
+        ("matched", person["personal_id"]),
+    ]
