@@ -27,12 +27,15 @@ OUT = Path(__file__).resolve().parent / "out"
 _KEEP = (
     "personal_id", "full_name", "birth_date", "sex", "old_id_number", "household_id",
     "relation_to_head", "father_id", "mother_id", "spouse_id", "province_code", "commune_code",
-    "commune_name", "address_line", "phone",
+    "commune_name", "address_line", "phone", "former_commune_codes",
 )  # fmt: skip
+#: Bumped when the generated data change, so that a cached older register is not reused
+#: (2: the register keeps earlier residences, and some rows give them).
+_DATA_VERSION = 2
 
 
 def _paths(register: int, extract: int, seed: int) -> tuple[Path, Path, Path]:
-    stem = f"linkage_{register}_{extract}_{seed}"
+    stem = f"linkage_{register}_{extract}_{seed}_v{_DATA_VERSION}"
     return OUT / f"{stem}_register.parquet", OUT / f"{stem}_extract.csv", OUT / f"{stem}_truth.json"
 
 
