@@ -340,8 +340,9 @@ def _other_name_readings(con: duckdb.DuckDBPyConnection) -> None:
         FROM _ext_src s JOIN _ext_keys k ON k.name = s.name
         """
     )
-    read_name_order(con, "_ext_written", "reg", "_ext_readings")
+    read_name_order(con, "_ext_written", "reg", "_reg_name_f", "_known_surnames", "_ext_readings")
     con.sql("DROP VIEW _ext_written")
+    con.sql("DROP TABLE _reg_name_f")
     con.sql(
         "CREATE OR REPLACE TEMP TABLE _ext_read_names AS SELECT DISTINCT name FROM _ext_readings "
         "WHERE name NOT IN (SELECT name FROM _ext_keys)"
@@ -354,14 +355,14 @@ def _other_name_readings(con: duckdb.DuckDBPyConnection) -> None:
 
 def _register_ocr_repairer(con: duckdb.DuckDBPyConnection) -> Callable[[str], str]:
     """:func:`.readings.ocr_repairer` on the words of the register's names (folded):
-    present at all, and used at least three times."""
+    present at all, and used at least three times. Leaves the register's distinct
+    names with their counts in ``_reg_name_f`` (name_f, n)."""
+    con.sql(
+        "CREATE OR REPLACE TEMP TABLE _reg_name_f AS "
+        "SELECT name_f, count(*) AS n FROM reg WHERE name_f IS NOT NULL GROUP BY name_f"
+    )
     counts = con.execute(
-        """
-        SELECT word, sum(n) FROM (
-            SELECT unnest(string_split(name_f, ' ')) AS word, n
-            FROM (SELECT name_f, count(*) AS n FROM reg WHERE name_f IS NOT NULL GROUP BY name_f))
-        GROUP BY word
-        """
+        "SELECT word, sum(n) FROM (SELECT unnest(string_split(name_f, ' ')) AS word, n FROM _reg_name_f) GROUP BY word"
     ).fetchall()
     return ocr_repairer({w for w, _ in counts}, {w for w, n in counts if n >= 3})
 
@@ -469,8 +470,8 @@ def prepare_extract(
         "HAVING count(*) >= greatest(3, (SELECT count(*) FROM reg) / 1000)"
     )
     _word_keys(con, "_ext_names", "_ext_keys", surnames="_known_surnames", repair=_register_ocr_repairer(con))
-    con.sql("DROP TABLE _known_surnames")
     _other_name_readings(con)
+    con.sql("DROP TABLE _known_surnames")
     _known_name_words(con)
     con.sql(
         f"""

@@ -17,8 +17,7 @@ measures badly, but the register says which reading is right:
   without the title, when exactly one such reading is the name of a register person
   who agrees with the row on the birth year, the day and month, an ID, the phone or
   the commune (:func:`read_name_order`); a title and a reordering may come together,
-  and two words left (the middle name not written) fit a person of that surname and
-  given name. Only the two rotations are tried, never a
+  and the reading with the fewest changes wins. Only the two rotations are tried, never a
   swap inside the name: "Lê Xuân Thanh" is another person than "Lê Thanh Xuân"
   (siblings' names are made that way), and neither is a rotation of the other.
 """
@@ -80,17 +79,20 @@ def ocr_repairer(present: Collection[str], known: Collection[str]) -> Callable[[
     return repair
 
 
-def read_name_order(con: duckdb.DuckDBPyConnection, rows: str, register: str, target: str) -> None:
+def read_name_order(
+    con: duckdb.DuckDBPyConnection, rows: str, register: str, names: str, surnames: str, target: str
+) -> None:
     """Choose another reading of each name of ``rows`` that the ``register`` never uses as written.
 
     ``rows`` has ``uid``, ``name_x`` and ``name_f`` (the name's words, exact and
     folded, one space apart), ``dob_year``, ``dob_md``, ``pid``, ``old_id``,
-    ``phone`` and ``communes``; ``register`` the same with ``commune``, ``surname_f``
-    and ``given_f`` (a two-word reading, the middle name left out, fits a register
-    person with that surname and given name). Writes
-    ``target`` (``uid``, ``name``): the rows to read otherwise and the reading, in
-    exact keys. Rows whose name the register uses are left out before any join, so
-    the common names never meet their thousands of namesakes here.
+    ``phone`` and ``communes``; ``register`` the same with ``commune``; ``names`` the
+    register's distinct ``name_f``; ``surnames`` its usual surnames (``surname``,
+    folded): a name that starts with one is turned round only when no register person
+    agreeing with the row has its first word as surname and its last as given name
+    ("Lê Ngọ Yến" is a slip for "Lê Ngọc Yến", not "Ngọ Yến Lê"). Writes ``target`` (``uid``, ``name``): the rows to
+    read otherwise and the reading, in exact keys. Rows whose name the register uses
+    are left out first, so the common names never meet their thousands of namesakes.
     """
     titles = ", ".join(f"'{t}'" for t in HONORIFICS)
     plain_titles = ", ".join(f"'{t}'" for t in PLAIN_HONORIFICS)
@@ -100,56 +102,70 @@ def read_name_order(con: duckdb.DuckDBPyConnection, rows: str, register: str, ta
     )
     con.sql(
         f"""
-        CREATE OR REPLACE TEMP TABLE {target} AS
-        WITH unheard AS (
-            SELECT e.*, string_split(e.name_x, ' ') AS wx, string_split(e.name_f, ' ') AS wf
-            FROM {rows} e
-            WHERE e.name_f LIKE '% %'
-              AND e.name_f NOT IN (SELECT name_f FROM {register} WHERE name_f IS NOT NULL)
-        ), bases AS (
-            SELECT uid, wx, wf, 0 AS changes FROM unheard
+        CREATE OR REPLACE TEMP TABLE _unheard AS
+        SELECT e.*, string_split(e.name_x, ' ') AS wx, string_split(e.name_f, ' ') AS wf
+        FROM {rows} e ANTI JOIN {names} n USING (name_f)
+        WHERE e.name_f LIKE '% %'
+        """  # noqa: S608  # SQL built from our own constants and table names, never from input
+    )
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _readings AS
+        WITH titled AS (
+            SELECT uid, wx, wf, 0 AS changes FROM _unheard
             UNION ALL
             -- a courtesy title in front
-            SELECT uid, wx[2:], wf[2:], 1 FROM unheard
+            SELECT uid, wx[2:], wf[2:], 1 FROM _unheard
             WHERE len(wf) >= 3 AND (wx[1] IN ({titles}) OR (wx[1] = wf[1] AND wf[1] IN ({plain_titles})))
+        ), bases AS (
+            SELECT *, wf[1] IN (SELECT surname FROM {surnames}) AS surname_first FROM titled
         ), orders AS (
-            -- two words as written: if they fit someone already, no other reading is taken
-            SELECT uid, wx, wf, 0 AS changes FROM bases WHERE changes = 0 AND len(wf) = 2
-            UNION ALL
             -- the given name first: move it back to the end
-            SELECT uid, wx[2:] || wx[1:1], wf[2:] || wf[1:1], changes + 1 FROM bases
+            SELECT uid, wx[2:] || wx[1:1] AS wx, wf[2:] || wf[1:1] AS wf, changes + 1 AS changes, surname_first,
+                   wf[1] AS first_f, wf[-1] AS last_f
+            FROM bases
             UNION ALL
             -- the Western order (surname last): move the surname back to the front
-            SELECT uid, wx[-1:] || wx[:-2], wf[-1:] || wf[:-2], changes + 1 FROM bases
+            SELECT uid, wx[-1:] || wx[:-2], wf[-1:] || wf[:-2], changes + 1, surname_first, wf[1], wf[-1]
+            FROM bases
             UNION ALL
-            SELECT uid, wx, wf, changes FROM bases WHERE changes = 1
-        ), readings AS (
-            SELECT uid, array_to_string(wx, ' ') AS name, array_to_string(wf, ' ') AS name_f,
-                   CASE WHEN len(wf) = 2 THEN wf[1] END AS surname_f,
-                   CASE WHEN len(wf) = 2 THEN wf[2] END AS given_f,
-                   min(changes) AS changes
-            FROM orders WHERE len(wf) >= 2 GROUP BY ALL
-        ), fitting AS (
+            SELECT uid, wx, wf, changes, false, NULL, NULL FROM bases WHERE changes = 1
+        )
+        SELECT uid, array_to_string(wx, ' ') AS name, array_to_string(wf, ' ') AS name_f, min(changes) AS changes,
+               bool_or(surname_first) AS surname_first, any_value(first_f) AS first_f, any_value(last_f) AS last_f
+        FROM orders WHERE len(wf) >= 2 GROUP BY uid, name, name_f
+        """  # noqa: S608  # SQL built from our own constants and table names, never from input
+    )
+    con.sql(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {target} AS
+        WITH fitting AS (
             SELECT x.uid, x.name, x.name_f, x.changes
-            FROM readings x
-            JOIN unheard e USING (uid)
-            JOIN {register} r ON r.name_f = x.name_f
+            FROM _readings x JOIN _unheard e USING (uid)
+            JOIN (SELECT * FROM {register} WHERE name_f IN (SELECT name_f FROM _readings)) r
+              ON r.name_f = x.name_f
             WHERE {agrees}
-            UNION
-            -- two words (the middle name not written): the surname and given name of a
-            -- register person
-            SELECT x.uid, x.name, x.name_f, x.changes
-            FROM readings x
-            JOIN unheard e USING (uid)
-            JOIN {register} r ON r.surname_f = x.surname_f AND r.given_f = x.given_f
+        ), doubtful AS (
+            -- a name starting with a usual surname turned round
+            SELECT DISTINCT x.uid, x.first_f, x.last_f FROM _readings x JOIN fitting USING (uid, name_f)
+            WHERE x.surname_first
+        ), as_written AS (
+            -- … whose words as written are a register person's surname and given name
+            SELECT DISTINCT d.uid
+            FROM doubtful d JOIN _unheard e USING (uid)
+            JOIN (SELECT * FROM {register}
+                  WHERE given_f IN (SELECT last_f FROM doubtful) AND surname_f IN (SELECT first_f FROM doubtful)) r
+              ON r.surname_f = d.first_f AND r.given_f = d.last_f
             WHERE {agrees}
         ), fewest AS (
-            -- the reading with the fewest changes wins; the written order, when it
-            -- fits, means no other reading
+            -- the reading with the fewest changes wins
             SELECT *, min(changes) OVER (PARTITION BY uid) AS least FROM fitting
+            WHERE uid NOT IN (SELECT uid FROM as_written)
         )
         SELECT uid, any_value(name) AS name FROM fewest
         WHERE changes = least
-        GROUP BY uid HAVING min(changes) > 0 AND count(DISTINCT name_f) = 1
+        GROUP BY uid HAVING count(DISTINCT name_f) = 1
         """  # noqa: S608  # SQL built from our own constants and table names, never from input
     )
+    for table in ("_unheard", "_readings"):
+        con.sql(f"DROP TABLE {table}")
