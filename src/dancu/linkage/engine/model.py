@@ -99,8 +99,9 @@ def comparisons() -> list[dict[str, Any]]:
             ),
             _level("given_f_l = given_f_r", "diacritics differ", 0.01, 0.004),
             _level(
-                "damerau_levenshtein(given_f_l, given_f_r) <= 1 AND (greatest(length(given_f_l), "
-                "length(given_f_r)) >= 3 OR given_rare_l OR given_rare_r)",
+                # as written too (given_o: "Hy" is one letter from "Huy", its key "hi" two)
+                "(damerau_levenshtein(given_f_l, given_f_r) <= 1 OR damerau_levenshtein(given_o_l, given_o_r) <= 1) "
+                "AND (greatest(length(given_f_l), length(given_f_r)) >= 3 OR given_rare_l OR given_rare_r)",
                 "one letter off",
                 0.025,
                 0.02,
@@ -240,7 +241,8 @@ def comparisons() -> list[dict[str, Any]]:
             # name the register (nearly) never uses, so not a relative's real name.
             _level(
                 "(pid_l = pid_r OR old_id_l = old_id_r OR damerau_levenshtein(pid_l, pid_r) <= 1) "
-                "AND (given_rare_l OR given_rare_r) AND damerau_levenshtein(given_f_l, given_f_r) <= 1",
+                "AND (given_rare_l OR given_rare_r) AND (damerau_levenshtein(given_f_l, given_f_r) <= 1 "
+                "OR damerau_levenshtein(given_o_l, given_o_r) <= 1)",
                 "same or one digit off ID, given name misspelt",
                 0.01,
                 1e-6,

@@ -6,7 +6,9 @@ Both tables get the same columns, which Splink and the ID rules compare:
 
 ``uid`` · ``name_x``/``name_f`` (full name, exact and folded) · ``surname_f``,
 ``surname_g`` (regional variants merged), ``middle_f``, ``family_f``/``family_x``
-(surname and middle name, folded and exact), ``given_x``, ``given_f`` · ``dob`` (ISO
+(surname and middle name, folded and exact), ``given_x``, ``given_f``, ``given_t``
+(toneless), ``given_o`` (folded as written: the other keys write "i" for the final "y"
+of "Vy", "Sỹ", two spellings of one name) · ``dob`` (ISO
 or NULL when only the year is known), ``dob_alt`` (day/month swapped), ``dob_year``,
 ``dob_md`` · ``sex`` · ``pid``, ``old_id`` · ``communes`` (current commune codes the
 address may mean), ``commune``, ``province`` · ``phone`` · ``household`` (register) /
@@ -61,7 +63,7 @@ _COMPOUND_SURNAMES = ("ton that", "ton nu", "nguyen phuc", "nguyen phuoc", "au d
 
 COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "family_x",
-    "given_x", "given_f", "given_t", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
+    "given_x", "given_f", "given_t", "given_o", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
     "communes", "commune", "province", "phone", "household", "pid_household", "given_rare",
     "family_rare", "near_households", "house_key", "line_key", "former_communes",
 )  # fmt: skip
@@ -129,6 +131,28 @@ def load_register(con: duckdb.DuckDBPyConnection, register: Register) -> None:
     con.sql(f"CREATE OR REPLACE VIEW register_raw AS SELECT {select} FROM register_src")  # noqa: S608  # SQL built from our own constants, never from input
 
 
+#: A syllable of consonants and a final "y" ("Vy", "Sỹ", "Quý"), which the 1980s
+#: spelling rules write with "i" ("Vi", "Sĩ", "Quí"): two spellings of one name.
+_CONSONANTS_Y = re.compile(r"^(?:qu|[bcdđghklmnprstvx]+)y$")
+
+
+def _i_for_y(word: str) -> str:
+    """``word`` (lower case) with the final "y" of a consonant-and-"y" syllable as "i", its
+    tone kept: "vy" → "vi", "sỹ" → "sĩ", "quý" → "quí"; "huy", "thủy" and "y" are kept.
+
+    Vietnamese writes such a syllable either way (Vy/Vi, Sỹ/Sĩ, Mỹ/Mĩ, Lý/Lí, Kỳ/Kì),
+    so one person's name appears in both; nobody tells two people apart by it.
+    """
+    if not word.endswith(("y", "ý", "ỳ", "ỷ", "ỹ", "ỵ")):
+        return word
+    decomposed = unicodedata.normalize("NFD", word)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if not _CONSONANTS_Y.match(base):
+        return word
+    at = decomposed.rindex("y")
+    return unicodedata.normalize("NFC", decomposed[:at] + "i" + decomposed[at + 1 :])
+
+
 def _toneless(word: str) -> str:
     """``exact_key`` without the tone marks, the vowel hats kept: "Tuấn" → "tuân"."""
     kept = (c for c in unicodedata.normalize("NFD", exact_key(word)) if c not in _TONE_MARKS)
@@ -148,8 +172,8 @@ def _word_keys(
     each distinct name is split and keyed once and callers join the keys back on
     the name. Names are made of few distinct words, so each word is keyed once in Python
     (``exact_key``: case, Unicode form and tone placement; ``fold``: no marks;
-    ``_toneless``: no tone marks). With ``surnames`` (a table of the register's usual
-    surnames, folded), an honorific in front ("Ông", "Bà") is dropped. ``repair`` reads
+    ``_toneless``: no tone marks), each with "i" for a final "y" (:func:`_i_for_y`).
+    With ``surnames`` (a table of the register's usual surnames, folded), an honorific in front ("Ông", "Bà") is dropped. ``repair`` reads
     a damaged word back before it is keyed (see :func:`.readings.ocr_repairer`).
     """
     con.sql(
@@ -168,9 +192,10 @@ def _word_keys(
     keyed = pa.table(
         {
             "word": pa.array(words, pa.string()),
-            "wx": pa.array([exact_key(w) for w in read], pa.string()),
-            "wf": pa.array([fold(w) for w in read], pa.string()),
-            "wt": pa.array([_toneless(w) for w in read], pa.string()),
+            "wx": pa.array([_i_for_y(exact_key(w)) for w in read], pa.string()),
+            "wf": pa.array([_i_for_y(fold(w)) for w in read], pa.string()),
+            "wt": pa.array([_i_for_y(_toneless(w)) for w in read], pa.string()),
+            "wo": pa.array([fold(w) for w in read], pa.string()),
         }
     )
     con.register("_word_table", keyed)
@@ -182,7 +207,8 @@ def _word_keys(
             SELECT uid,
                    CASE WHEN titled THEN lx[2:] ELSE lx END AS lx,
                    CASE WHEN titled THEN lf[2:] ELSE lf END AS lf,
-                   CASE WHEN titled THEN lt[2:] ELSE lt END AS lt
+                   CASE WHEN titled THEN lt[2:] ELSE lt END AS lt,
+                   CASE WHEN titled THEN lo[2:] ELSE lo END AS lo
             FROM (SELECT *, len(lf) >= 3 AND lf[1] IN ('ong', 'ba') AND lf[2] IN {known} AS titled
                   FROM listed)
         """  # noqa: S608  # SQL built from our own constants, never from input
@@ -195,11 +221,12 @@ def _word_keys(
             SELECT w.uid,
                    list(t.wx ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lx,
                    list(t.wf ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lf,
-                   list(t.wt ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lt
+                   list(t.wt ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lt,
+                   list(t.wo ORDER BY w.pos) FILTER (WHERE t.wf <> '') AS lo
             FROM _words w JOIN _word_table t USING (word)
             GROUP BY w.uid
         ), lists AS ({reorder}), cut AS (
-            SELECT uid, lx, lf, lt, len(lf) AS n,
+            SELECT uid, lx, lf, lt, lo, len(lf) AS n,
                    CASE WHEN len(lf) >= 3 AND lf[1] || ' ' || lf[2] IN ({compounds})
                         THEN 2 WHEN len(lf) >= 2 THEN 1 ELSE 0 END AS s
             FROM lists WHERE len(lf) > 0
@@ -212,7 +239,8 @@ def _word_keys(
                nullif(array_to_string(lx[1:n - 1], ' '), '') AS family_x,
                lx[n] AS given_x,
                lf[n] AS given_f,
-               lt[n] AS given_t
+               lt[n] AS given_t,
+               lo[n] AS given_o
         FROM cut
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -282,7 +310,7 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE reg AS
         SELECT r.personal_id AS uid,
                k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f, k.family_f,
-               k.family_x, k.given_x, k.given_f, k.given_t,
+               k.family_x, k.given_x, k.given_f, k.given_t, k.given_o,
                CASE WHEN length(r.birth_date) >= 10 AND substr(r.birth_date, 6, 5) <> '01-01'
                     THEN substr(r.birth_date, 1, 10) END AS dob,
                CAST(NULL AS VARCHAR) AS dob_alt,
@@ -478,7 +506,7 @@ def prepare_extract(
         CREATE OR REPLACE TABLE ext AS
         WITH base AS (
             SELECT s.uid, k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f,
-                   k.family_f, k.family_x, k.given_x, k.given_f, k.given_t,
+                   k.family_f, k.family_x, k.given_x, k.given_f, k.given_t, k.given_o,
                    s.dob, s.dob_alt, s.dob_year,
                    substr(s.dob, 6, 5) AS dob_md,
                    s.sex,
