@@ -8,6 +8,8 @@ comparison encodes what the references learned about Vietnamese records:
   match only counts when one side has lost its diacritics;
 - dates are compared with year-only records, placeholders and day/month swaps
   in mind;
+- a name written short is still the name: initials ("N.T. Lan", "NGUYEN T. LAN") fit
+  the words they stand for, a middle name may be left out;
 - geography is ONE hierarchical comparison (commune within province);
 - an ID agreement only counts with the given name agreeing too: a parent's ID
   on a child's row must not link the child to the parent.
@@ -78,6 +80,14 @@ _ID_PERSON_AGREES: Final = "given_f_l = given_f_r"
 
 _SAME_COMMUNE: Final = "list_contains(communes_l, commune_r) OR list_contains(communes_r, commune_l)"
 
+# One side writes the surname (``all``) or the middle name (``middle``) as initials and
+# the other side's words start with them: with the same initials (``family_i``), the
+# surname must agree unless it is itself an initial.
+_INITIALS_FIT: Final = (
+    "(family_abbr_l = 'all' OR family_abbr_r = 'all' "
+    "OR ((family_abbr_l = 'middle' OR family_abbr_r = 'middle') AND surname_g_l = surname_g_r))"
+)
+
 
 def comparisons() -> list[dict[str, Any]]:
     """The comparisons, each a Splink comparison dict with prior m/u per level."""
@@ -115,6 +125,13 @@ def comparisons() -> list[dict[str, Any]]:
         "comparison_levels": [
             _null("surname_f_l IS NULL OR surname_f_r IS NULL"),
             _level("family_f_l = family_f_r", "exact", 0.86, 0.03, tf="family_f"),
+            _level(
+                # "NGUYEN T. LAN", "N.T. Lan" for Nguyễn Thị Lan: each initial fits a word
+                f"family_i_l = family_i_r AND {_INITIALS_FIT}",
+                "initials fit",
+                0.04,
+                0.01,
+            ),
             _level(
                 "surname_g_l = surname_g_r AND (middle_f_l IS NULL OR middle_f_r IS NULL "
                 "OR damerau_levenshtein(middle_f_l, middle_f_r) <= 1)",
@@ -319,6 +336,9 @@ BLOCKING_RULES: Final[tuple[str, ...]] = (
     "l.given_f = r.given_f AND l.dob = r.dob",
     "l.family_f = r.family_f AND l.dob = r.dob",
     "l.name_f = r.name_f AND l.commune = r.commune",
+    # a name written short (see prepare: initials_key, short_key), with the year
+    "l.initials_key = r.initials_key AND l.dob_year = r.dob_year",
+    "l.short_key = r.short_key AND l.dob_year = r.dob_year",
     "l.given_f = r.given_f AND l.dob_year = r.dob_year AND l.commune = r.commune",
     "l.dob = r.dob AND l.commune = r.commune",
     # the same house or village: a row without a date, a commune the address leaves

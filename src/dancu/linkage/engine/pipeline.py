@@ -90,7 +90,8 @@ def _id_rules(con: duckdb.DuckDBPyConnection) -> None:
     """Stage 1: ID links where the given name and the birth date agree (table ``id_links``)."""
     agrees = """
         e.given_f = r.given_f
-        AND (e.surname_g = r.surname_g OR e.middle_f = r.middle_f OR e.surname_g IS NULL)
+        AND (e.surname_g = r.surname_g OR e.middle_f = r.middle_f OR e.surname_g IS NULL
+             OR (e.family_abbr IS NOT NULL AND e.family_i = r.family_i))
         AND (e.dob_year IS NULL OR r.dob_year IS NULL
              OR e.dob = r.dob OR e.dob_alt = r.dob
              OR ((e.dob IS NULL OR r.dob IS NULL) AND abs(e.dob_year - r.dob_year) <= 1)

@@ -6,7 +6,11 @@ Both tables get the same columns, which Splink and the ID rules compare:
 
 ``uid`` · ``name_x``/``name_f`` (full name, exact and folded) · ``surname_f``,
 ``surname_g`` (regional variants merged), ``middle_f``, ``family_f``/``family_x``
-(surname and middle name, folded and exact), ``given_x``, ``given_f``, ``given_t``
+(surname and middle name, folded and exact), ``family_i`` (their initials),
+``family_abbr`` (``'all'`` when the surname is written as initials, ``'middle'`` when
+only the middle name is: "N.T. Lan", "NGUYEN T. LAN"), ``initials_key``/``short_key``
+(blocking keys for a name written with initials or without its middle name),
+``given_x``, ``given_f``, ``given_t``
 (toneless), ``given_o`` (folded as written: the other keys write "i" for the final "y"
 of "Vy", "Sỹ", two spellings of one name) · ``dob`` (ISO
 or NULL when only the year is known), ``dob_alt`` (day/month swapped), ``dob_year``,
@@ -59,11 +63,16 @@ SURNAME_VARIANTS = {"huynh": "hoang", "vo": "vu"}
 # Compound surnames whose second word is not a middle name (folded).
 _TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
 
+#: A folded word of the surname or middle name that is a word, not initials: one
+#: letter ("T", "Y") or letters without a vowel ("TT", "NT") are initials.
+_HAS_VOWEL = "(length(w) > 1 AND regexp_matches(w, '[aeiouy]'))"
+
 _COMPOUND_SURNAMES = ("ton that", "ton nu", "nguyen phuc", "nguyen phuoc", "au duong")
 
 COLUMNS = (
     "uid", "name_x", "name_f", "surname_f", "surname_g", "middle_f", "family_f", "family_x",
-    "given_x", "given_f", "given_t", "given_o", "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
+    "given_x", "given_f", "given_t", "given_o", "family_i", "family_abbr", "initials_key", "short_key",
+    "dob", "dob_alt", "dob_year", "dob_md", "sex", "pid", "old_id",
     "communes", "commune", "province", "phone", "household", "pid_household", "given_rare",
     "family_rare", "near_households", "house_key", "line_key", "former_communes",
 )  # fmt: skip
@@ -240,7 +249,15 @@ def _word_keys(
                lx[n] AS given_x,
                lf[n] AS given_f,
                lt[n] AS given_t,
-               lo[n] AS given_o
+               lo[n] AS given_o,
+               -- initials of the surname and middle name ("N.T. Lan", "NGUYEN TT LAN"),
+               -- one letter per word
+               nullif(array_to_string(list_transform(lf[1:n - 1], lambda w: CASE WHEN {_HAS_VOWEL} THEN w[1]
+                                                                          ELSE w END), ''), '')
+                 AS family_i,
+               CASE WHEN n > 1 AND NOT list_bool_and(list_transform(lf[1:s], lambda w: {_HAS_VOWEL})) THEN 'all'
+                    WHEN n > 1 AND NOT list_bool_and(list_transform(lf[1:n - 1], lambda w: {_HAS_VOWEL}))
+                    THEN 'middle' END AS family_abbr
         FROM cut
         """  # noqa: S608  # SQL built from our own constants, never from input
     )
@@ -310,7 +327,9 @@ def prepare_register(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE reg AS
         SELECT r.personal_id AS uid,
                k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f, k.family_f,
-               k.family_x, k.given_x, k.given_f, k.given_t, k.given_o,
+               k.family_x, k.given_x, k.given_f, k.given_t, k.given_o, k.family_i, k.family_abbr,
+               k.family_i || ' ' || k.given_f AS initials_key,
+               k.surname_g || ' ' || k.given_f AS short_key,
                CASE WHEN length(r.birth_date) >= 10 AND substr(r.birth_date, 6, 5) <> '01-01'
                     THEN substr(r.birth_date, 1, 10) END AS dob,
                CAST(NULL AS VARCHAR) AS dob_alt,
@@ -507,6 +526,11 @@ def prepare_extract(
         WITH base AS (
             SELECT s.uid, k.name_x, k.name_f, k.surname_f, k.surname_g, k.middle_f,
                    k.family_f, k.family_x, k.given_x, k.given_f, k.given_t, k.given_o,
+                   k.family_i, k.family_abbr,
+                   -- blocking keys for a name written short: initials, or no middle name
+                   CASE WHEN k.family_abbr IS NOT NULL THEN k.family_i || ' ' || k.given_f END
+                     AS initials_key,
+                   CASE WHEN k.middle_f IS NULL THEN k.surname_g || ' ' || k.given_f END AS short_key,
                    s.dob, s.dob_alt, s.dob_year,
                    substr(s.dob, 6, 5) AS dob_md,
                    s.sex,

@@ -106,11 +106,12 @@ def insurance_run() -> tuple[MessyExtract, dict[str, tuple[str, str | None]], Qu
 
 
 def test_it_keeps_a_floor_on_a_third_error_model(insurance_run: tuple[MessyExtract, Any, Quality]) -> None:
-    # Reached: F1 ≈ 0.994 (recall ≈ 0.989), no false positive, 0.7 % review.
+    # Reached: F1 ≈ 0.997 (recall ≈ 0.994), no false positive, 0.5 % review (0.994 and
+    # 0.7 % before names written short or in their other spelling were read as the name).
     _, _, quality = insurance_run
-    assert quality.f1 >= 0.988
+    assert quality.f1 >= 0.993
     assert quality.precision >= 0.998
-    assert quality.review_share <= 0.015
+    assert quality.review_share <= 0.01
 
 
 def test_it_never_links_a_family_member_confidently_on_the_third_model(
