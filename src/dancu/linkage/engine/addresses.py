@@ -75,10 +75,14 @@ class ParsedAddress:
     province_level: str = ""
 
 
+_SEPARATORS: Final = re.compile(r"[,;|]|\s-\s|\n")
+_LEADING_DIGIT: Final = re.compile(r"^\d")
+
+
 def _segments(text: str) -> list[tuple[str, str]]:
     """Folded (level, name) segments; level is "" where no type word was written."""
     folded = fold(text).replace("tp.hcm", "tp hcm")
-    raw = [s.strip() for s in re.split(r"[,;|]|\s-\s|\n", folded) if s.strip()]
+    raw = [s.strip() for s in _SEPARATORS.split(folded) if s.strip()]
     pieces: list[str] = []
     if len(raw) == 1:  # noqa: SIM108
         # No separators at all: cut before each type word instead. Only then, since
@@ -115,7 +119,7 @@ def parse_address(text: str) -> ParsedAddress:
         else:
             free = [lvl for lvl in order if lvl not in found]
             # Numbers and house numbers are no unit names.
-            level = "village" if not free or re.match(r"^\d", name) else free[0]
+            level = "village" if not free or _LEADING_DIGIT.match(name) else free[0]
         if level in found:
             if level != "village":
                 continue
@@ -273,10 +277,10 @@ _HOUSE_PREFIX: Final = re.compile(r"^\s*(?:s[ốoỐO]\s*)?\d[^,;|]*?(?:[,;|]|\s
 
 def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = ()) -> ResolvedAddresses:
     """Resolve many addresses, parsing each distinct administrative part once."""
-    by_text: dict[str, Resolved] = {}
-    by_units: dict[tuple[str, str, str], Resolved] = {}
-    communes: list[list[str]] = []
-    provinces: list[str | None] = []
+    by_text: dict[str, int] = {}
+    by_units: dict[tuple[str, str, str], int] = {}
+    results: list[Resolved] = []
+    chosen: list[int] = []
     defaults = tuple(default_provinces)
     for raw in texts:
         # The house number and street in front say nothing about the units, and
@@ -288,12 +292,16 @@ def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = (
             key = (parsed.commune, parsed.district, parsed.province)
             result = by_units.get(key)
             if result is None:
-                result = resolve_address(parsed, defaults) if text else Resolved((), None)
-                by_units[key] = result
+                result = by_units[key] = len(results)
+                results.append(resolve_address(parsed, defaults) if text else Resolved((), None))
             by_text[text] = result
-        communes.append(list(result.communes))
-        provinces.append(result.province)
-    return ResolvedAddresses(pa.array(communes, pa.list_(pa.string())), pa.array(provinces, pa.string()))
+        chosen.append(result)
+    # Few distinct results: build them once and spread them over the addresses.
+    positions = pa.array(chosen, pa.int32())
+    return ResolvedAddresses(
+        pa.array([list(r.communes) for r in results], pa.list_(pa.string())).take(positions),
+        pa.array([r.province for r in results], pa.string()).take(positions),
+    )
 
 
 def resolve_register_communes(codes: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
