@@ -587,6 +587,8 @@ def prepare_extract(
 _HOUSE = re.compile(r"^(?:so\s*(?:nha\s*)?)?(\d+[a-z]?(?:/\d+)*)\s+(.+)$")
 _DIGIT = re.compile(r"\d")
 _FIRST_SEPARATOR = re.compile(r"[,;|]")
+_CUT = re.compile(r"[,;|]|\s-\s")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def add_household_context(con: duckdb.DuckDBPyConnection) -> None:
@@ -621,12 +623,18 @@ def _house_number(address: str) -> str | None:
     if not _DIGIT.search(text):
         return None
     # Only the part before the first separator can be the house, so fold no further:
-    # folding keeps ",;|" as they are and never moves a character across them (the
-    # separator is kept so that "12 Lê Lợi - ," still cuts at " - ").
-    cut = _FIRST_SEPARATOR.search(text)
-    if cut:
-        text = text[: cut.end()]
-    first = re.split(r"[,;|]|\s-\s", fold(text), maxsplit=1)[0].strip()
+    # folding keeps ",;|" and " - " where they are and moves no character across them.
+    # The separator is kept (so that "12 Lê Lợi - ," still cuts at " - "), and a " - "
+    # only counts when a letter or digit follows it somewhere: "12 Lê Lợi - " with
+    # nothing after the dash is no cut once folding has trimmed the end.
+    cut = _CUT.search(text)
+    if cut and (cut.group() in ",;|" or _WORD_CHAR.search(text, cut.end())):
+        text = text[: cut.end()] + "-"
+    else:
+        comma = _FIRST_SEPARATOR.search(text)
+        if comma:
+            text = text[: comma.end()]
+    first = _CUT.split(fold(text), maxsplit=1)[0].strip()
     match = _HOUSE.match(first)
     if not match:
         return None

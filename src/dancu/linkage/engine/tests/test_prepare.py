@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
 
+from dancu.core.text import fold
 from dancu.linkage.engine.pipeline import _connect
 from dancu.linkage.engine.prepare import (
+    _HOUSE,
+    _house_number,
     clean_extract,
     home_provinces,
     load_register,
@@ -176,3 +183,29 @@ def test_the_extract_cleaned_beforehand_gives_the_same_table() -> None:
     direct = con.sql("SELECT * FROM ext ORDER BY uid").fetchall()
     prepare_extract(con, fields, cleaned=clean_extract(fields, home_provinces(con)))
     assert con.sql("SELECT * FROM ext ORDER BY uid").fetchall() == direct
+
+
+def _house_of_the_whole_address(address: str) -> str | None:
+    """What ``_house_number`` means: the house of the first part of the folded address."""
+    first = re.split(r"[,;|]|\s-\s", fold(address), maxsplit=1)[0].strip()
+    match = _HOUSE.match(first)
+    return f"{match.group(1)} {' '.join(match.group(2).split())}" if match else None
+
+
+def test_a_house_is_read_from_the_first_part_of_the_address() -> None:
+    assert _house_number("Số 12 Lê Lợi, Phường A") == "12 le loi"
+    assert _house_number("SỐ 5/3 ngõ 4 Trần Phú - Xã B - Tỉnh C") == "5/3 ngo 4 tran phu"
+    assert _house_number("Thôn 3, Xã A") is None
+    for address in ("12 Lê Lợi - ,", "12 Lê Lợi - \u200b", "12 x \u200b- - y", "\u200b - 12 abc", "12 a - _"):
+        assert _house_number(address) == _house_of_the_whole_address(address), address
+
+
+_ADDRESS_PIECES = st.sampled_from(
+    ["1", "25", "/", " ", "-", " - ", ",", ";", "|", "\n", "\u200b", "\u00a0", "\u0301", "Số", "so", "nhà",
+     "Lê Lợi", "ngõ", "a", "Ấ", "S", "đ", "５", "_", "x"]
+)  # fmt: skip
+
+
+@given(st.lists(_ADDRESS_PIECES, max_size=14).map("".join))
+def test_a_house_read_from_the_cut_address_is_that_of_the_whole(address: str) -> None:
+    assert _house_number(address) == _house_of_the_whole_address(address)
