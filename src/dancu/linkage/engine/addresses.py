@@ -278,7 +278,7 @@ _HOUSE_PREFIX: Final = re.compile(r"^\s*(?:s[ốoỐO]\s*)?\d[^,;|]*?(?:[,;|]|\s
 def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = ()) -> ResolvedAddresses:
     """Resolve many addresses, parsing each distinct administrative part once."""
     by_text: dict[str, int] = {}
-    by_units: dict[tuple[str, str, str], int] = {}
+    by_units: dict[tuple[str, str, str, str], int] = {}
     results: list[Resolved] = []
     chosen: list[int] = []
     defaults = tuple(default_provinces)
@@ -289,7 +289,8 @@ def resolve_addresses(texts: Iterable[str], default_provinces: Sequence[str] = (
         result = by_text.get(text)
         if result is None:
             parsed = parse_address(text)
-            key = (parsed.commune, parsed.district, parsed.province)
+            # The district's type word counts too: a bare name there may be a commune.
+            key = (parsed.commune, parsed.district, parsed.district_level, parsed.province)
             result = by_units.get(key)
             if result is None:
                 result = by_units[key] = len(results)

@@ -77,3 +77,14 @@ def test_it_reads_a_bare_name_before_the_province_as_the_commune() -> None:
     assert resolve_address(parse_address("Lê Chân - Thành phố Hải Phòng")).communes == ()
     # A district written as one keeps its meaning.
     assert resolve_address(parse_address("Huyện Gia Phúc, Hải Phòng")).communes == ()
+
+
+def test_many_addresses_resolve_each_as_one_does() -> None:
+    # Resolving many at once shares the work between addresses with the same units,
+    # but not between a district written as one and a bare name.
+    texts = ["Huyện Gia Phúc - Thành phố Hải Phòng", "Gia Phúc - Thành phố Hải Phòng", "Thôn 3, Gia Phúc, Hải Phòng"]
+    for order in (texts, texts[::-1]):
+        resolved = resolve_addresses(order)
+        one_by_one = [resolve_address(parse_address(t)) for t in order]
+        assert resolved.communes.to_pylist() == [list(r.communes) for r in one_by_one]
+        assert resolved.province.to_pylist() == [r.province for r in one_by_one]
