@@ -1,7 +1,11 @@
 """Turn the extract and the register into two tables of comparable keys, in DuckDB.
 
 Python cleans each *distinct* value once (names, dates, IDs, addresses repeat a
-lot) and DuckDB joins the results back, so a million-row extract costs seconds.
+lot) and DuckDB joins the results back, so a million-row extract costs seconds;
+dates and IDs in their plain shapes are read in Arrow for the whole column
+(:func:`.normalise.parse_dates`, :func:`.normalise.clean_ids`). The extract's
+cleaning (:func:`clean_extract`) touches no DuckDB connection, so ``link`` runs it
+beside the register's preparation.
 Both tables get the same columns, which Splink and the ID rules compare:
 
 ``uid`` · ``name_x``/``name_f`` (full name, exact and folded) · ``surname_f``,
