@@ -31,10 +31,8 @@ _DOB_DIFFERENT = 1
 _DOB_YEAR_AGREES = 4
 # Gamma level of the ID comparison for the same ID with a misspelt given name.
 _ID_SAME_GIVEN_MISSPELT = 3
-# Gamma levels of the surname-and-middle-name comparison for an exact agreement and
-# for initials that fit the words ("N.T." for "Nguyễn Thị").
-_FAMILY_EXACT = 5
-_FAMILY_INITIALS = 4
+# Gamma level of the surname-and-middle-name comparison for an exact agreement.
+_FAMILY_EXACT = 4
 
 
 @dataclass(frozen=True)
@@ -150,6 +148,9 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                    -- left out on one side
                    (e.family_rare AND damerau_levenshtein(e.family_f, r.family_f) <= 2)
                      OR (e.surname_g = r.surname_g AND (e.middle_f IS NULL) <> (r.middle_f IS NULL))
+                     -- or initials that fit the words ("N.T." for "Nguyễn Thị")
+                     OR (e.family_abbr IS NOT NULL AND e.family_i = r.family_i
+                         AND (e.family_abbr = 'all' OR e.surname_g = r.surname_g))
                      AS family_slip
             FROM ranked x JOIN top2 t USING (uid)
             JOIN ext e ON e.uid = x.uid JOIN reg r ON r.uid = x.rid
@@ -187,9 +188,8 @@ def decide(con: duckdb.DuckDBPyConnection, thresholds: Thresholds) -> None:
                  WHEN b.gamma_given_name IN (1, 2) THEN 'review'
                  -- surname or middle name not quite the same ("Thu"/"Thị") and no
                  -- full birth date to tell a relative from the person: a question,
-                 -- unless the difference is a slip (see family_slip) or initials
+                 -- unless the difference is a slip or initials (see family_slip)
                  WHEN b.gamma_family_name BETWEEN 0 AND {_FAMILY_EXACT - 1}
-                      AND b.gamma_family_name <> {_FAMILY_INITIALS}
                       AND NOT coalesce(b.family_slip, false)
                       AND b.gamma_birth_date < {_DOB_EXACT_OR_SWAPPED} THEN 'review'
                  WHEN b.match_probability >= {t.match} AND b.margin >= {t.margin}
