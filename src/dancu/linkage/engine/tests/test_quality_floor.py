@@ -20,14 +20,25 @@ from dancu.linkage.engine.quality import Quality, measure
 from dancu.linkage.engine.retyped import make_retyped_extract
 from dancu.registry.synthetic import generate_province
 
+Run = tuple[MessyExtract, dict[str, tuple[str, str | None]], Quality]
+
 
 @pytest.fixture(scope="module")
-def run() -> tuple[MessyExtract, dict[str, tuple[str, str | None]], Quality]:
-    register = register_rows(generate_province(20_000, seed=1))
-    extract = make_messy_extract(register, 5_000, seed=2)
+def register() -> list[dict[str, Any]]:
+    """One 20,000-person register for the three error models."""
+    return register_rows(generate_province(20_000, seed=1))
+
+
+def _linked(extract: MessyExtract, register: list[dict[str, Any]]) -> Run:
+    """The extract linked to the register: each row's status and personal ID, and the quality."""
     table = link(extract.rows, pa.Table.from_pylist(register)).table
     result = {r["row_id"]: (r["status"], r["personal_id"]) for r in table.to_pylist()}
     return extract, result, measure(result, extract.truth)
+
+
+@pytest.fixture(scope="module")
+def run(register: list[dict[str, Any]]) -> Run:
+    return _linked(make_messy_extract(register, 5_000, seed=2), register)
 
 
 def test_it_keeps_the_quality_floor(run: tuple[MessyExtract, Any, Quality]) -> None:
@@ -59,14 +70,10 @@ def test_it_beats_exact_id_matching_on_recall(run: tuple[MessyExtract, Any, Qual
 
 
 @pytest.fixture(scope="module")
-def retyped_run() -> tuple[MessyExtract, dict[str, tuple[str, str | None]], Quality]:
+def retyped_run(register: list[dict[str, Any]]) -> Run:
     # The independently written error model (a list re-typed from paper forms): the
     # engine was not built against it, so it checks that the quality generalises.
-    register = register_rows(generate_province(20_000, seed=1))
-    extract = make_retyped_extract(register, 5_000, seed=3)
-    table = link(extract.rows, pa.Table.from_pylist(register)).table
-    result = {r["row_id"]: (r["status"], r["personal_id"]) for r in table.to_pylist()}
-    return extract, result, measure(result, extract.truth)
+    return _linked(make_retyped_extract(register, 5_000, seed=3), register)
 
 
 def test_it_keeps_a_floor_on_a_second_error_model(retyped_run: tuple[MessyExtract, Any, Quality]) -> None:
@@ -95,14 +102,10 @@ def test_it_never_links_a_family_member_confidently_on_the_second_model(
 
 
 @pytest.fixture(scope="module")
-def insurance_run() -> tuple[MessyExtract, dict[str, tuple[str, str | None]], Quality]:
+def insurance_run(register: list[dict[str, Any]]) -> Run:
     # The third, independently written error model (a health-insurance list exported
     # from an old system, with whole households listed together).
-    register = register_rows(generate_province(20_000, seed=1))
-    extract = make_insurance_extract(register, 5_000, seed=4)
-    table = link(extract.rows, pa.Table.from_pylist(register)).table
-    result = {r["row_id"]: (r["status"], r["personal_id"]) for r in table.to_pylist()}
-    return extract, result, measure(result, extract.truth)
+    return _linked(make_insurance_extract(register, 5_000, seed=4), register)
 
 
 def test_it_keeps_a_floor_on_a_third_error_model(insurance_run: tuple[MessyExtract, Any, Quality]) -> None:
